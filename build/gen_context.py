@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""Facts BUILDCONFIG.gn cannot compute itself, printed as a GN scope.
+
+GN runs this at `gn gen` time with the build directory as the working
+directory (BUILDCONFIG has no root_build_dir yet). Prints:
+  build_dir_name: the build directory's name ("pc" for out/pc)
+  products:       the names of //products/*.gni
+  servers:        the directories of //servers that hold a BUILD.gn
+"""
+import os
+import sys
+
+source_root = sys.argv[1]
+
+
+def names(directory, keep):
+    if not os.path.isdir(directory):
+        return []
+    return sorted(n for n in os.listdir(directory) if keep(directory, n))
+
+
+products = [n[:-4] for n in names(os.path.join(source_root, "products"),
+                                  lambda d, n: n.endswith(".gni"))]
+servers = names(os.path.join(source_root, "servers"),
+                lambda d, n: os.path.isfile(os.path.join(d, n, "BUILD.gn")))
+
+
+def gn_list(items):
+    return "[" + ", ".join('"%s"' % i for i in items) + "]"
+
+
+print('build_dir_name = "%s"' % os.path.basename(os.getcwd()))
+print("products = " + gn_list(products))
+print("servers = " + gn_list(servers))

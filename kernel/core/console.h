@@ -1,0 +1,12 @@
+// Kernel console output and panic.
+#pragma once
+
+#include <stdarg.h>
+
+// printf to the console (lib/format.h conversions).
+void kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void vkprintf(const char* fmt, va_list args);
+
+// Prints "PANIC: <reason>", the CPU registers, and stops the machine with a
+// failure code (under QEMU the VM exits; on hardware the CPU halts).
+[[noreturn]] void panic(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,60 @@
+// kernel_main: the arch-free start of the kernel.
+#include <core/main.h>
+
+#include <arch/platform.h>
+#include <core/build_id.h>
+#include <core/cmdline.h>
+#include <core/console.h>
+#include <mica/config.h>
+
+namespace {
+
+void print_banner(const boot::BootInfo& info) {
+  char id[41];
+  build_id::format_hex(build_id::kernel_note(), 8, id, sizeof(id));
+  kprintf("\nmica: product %s, arch %s, board %s, scheduler %s, build %s\n",
+          mica::config::kProduct, mica::config::kArch, mica::config::kBoard,
+          mica::config::kScheduler, id);
+  kprintf("mica: boot loader \"%s\", command line \"%s\"%s\n",
+          info.loader[0] != '\0' ? info.loader : "unknown", info.cmdline,
+          info.cmdline_truncated ? " (truncated)" : "");
+}
+
+void print_memory_map(const boot::BootInfo& info) {
+  kprintf("mica: memory map (%zu ranges)\n", info.memory_count);
+  for (size_t i = 0; i < info.memory_count; ++i) {
+    const boot::MemoryRange& range = info.memory[i];
+    uint64_t end = range.base + range.size - 1;
+    kprintf("  [%#018llx-%#018llx] %8llu KiB %s\n", static_cast<unsigned long long>(range.base),
+            static_cast<unsigned long long>(end),
+            static_cast<unsigned long long>(range.size / 1024),
+            boot::memory_type_name(range.type));
+  }
+  kprintf("mica: usable memory %llu MiB\n",
+          static_cast<unsigned long long>(info.usable_bytes() >> 20));
+  for (size_t i = 0; i < info.module_count; ++i) {
+    const boot::BootModule& module = info.modules[i];
+    kprintf("mica: module \"%s\" at %#llx, %llu bytes\n", module.name,
+            static_cast<unsigned long long>(module.base),
+            static_cast<unsigned long long>(module.size));
+  }
+  if (info.framebuffer.address != 0) {
+    kprintf("mica: framebuffer %ux%u, %u bpp at %#llx\n", info.framebuffer.width,
+            info.framebuffer.height, info.framebuffer.bpp,
+            static_cast<unsigned long long>(info.framebuffer.address));
+  }
+}
+
+}  // namespace
+
+void kernel_main(boot::BootInfo& info) {
+  print_banner(info);
+  print_memory_map(info);
+  if (info.usable_bytes() == 0) panic("the boot loader reported no usable memory");
+
+  // Deliberate panic, for the boot test that checks the panic path end to end.
+  if (cmdline::has(info.cmdline, "test.panic")) panic("test.panic on the command line");
+
+  kprintf("mica: ready\n");
+  arch::Platform::idle_forever();
+}
