@@ -25,7 +25,7 @@ void print_memory_map(const boot::BootInfo& info) {
   for (size_t i = 0; i < info.memory_count; ++i) {
     const boot::MemoryRange& range = info.memory[i];
     uint64_t end = range.base + range.size - 1;
-    kprintf("  [%#018llx-%#018llx] %8llu KiB %s\n", static_cast<unsigned long long>(range.base),
+    kprintf("  [0x%016llx-0x%016llx] %9llu KiB %s\n", static_cast<unsigned long long>(range.base),
             static_cast<unsigned long long>(end),
             static_cast<unsigned long long>(range.size / 1024),
             boot::memory_type_name(range.type));

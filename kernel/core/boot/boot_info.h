@@ -47,9 +47,9 @@ struct BootInfo {
   static constexpr size_t kMaxModules = 16;
   static constexpr size_t kMaxCmdline = 1024;
 
-  MemoryRange memory[kMaxMemoryRanges];
+  MemoryRange memory[kMaxMemoryRanges] = {};
   size_t memory_count = 0;
-  BootModule modules[kMaxModules];
+  BootModule modules[kMaxModules] = {};
   size_t module_count = 0;
   char cmdline[kMaxCmdline] = {};
   char loader[64] = {};  // "GRUB 2.06", "raspi-firmware", ...

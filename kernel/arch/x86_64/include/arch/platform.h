@@ -1,0 +1,24 @@
+// x86_64 implementation of the platform contract (arch/contract.h).
+#pragma once
+
+#include <stddef.h>
+
+#include <arch/contract.h>
+#include <arch/x86/machine.h>
+#include <arch/x86/serial.h>
+
+namespace arch {
+
+struct Platform {
+  static void console_write(const char* text, size_t length) { x86::serial_write(text, length); }
+  static void dump_registers();
+  static void disable_interrupts() { x86::disable_interrupts(); }
+  [[noreturn]] static void idle_forever() {
+    for (;;) asm volatile("sti; hlt");
+  }
+  [[noreturn]] static void stop(StopReason reason) { x86::stop(reason); }
+};
+
+static_assert(PlatformContract<Platform>);
+
+}  // namespace arch

@@ -1,0 +1,14 @@
+// x86_64 virtual memory layout, shared by start.S, the linker script and C++.
+#pragma once
+
+// The kernel image runs at -2 GiB (so -mcmodel=kernel addressing works),
+// loaded at 1 MiB physical.
+#define KERNEL_VIRTUAL_BASE 0xFFFFFFFF80000000
+#define KERNEL_PHYSICAL_BASE 0x100000
+
+// During early boot the first 4 GiB of physical memory are identity-mapped so
+// the boot loader's structures can be read; the memory manager replaces this
+// with the direct map.
+#define BOOT_IDENTITY_MAP_GIB 4
+
+#define BOOT_STACK_SIZE 16384
