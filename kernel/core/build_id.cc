@@ -1,5 +1,4 @@
 #include <core/build_id.h>
-
 #include <lib/string.h>
 
 extern "C" const uint8_t __build_id_start[];

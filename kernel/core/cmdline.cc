@@ -20,7 +20,9 @@ const char* find(const char* line, const char* key) {
 
 }  // namespace
 
-bool has(const char* line, const char* flag) { return *flag != '\0' && find(line, flag) != nullptr; }
+bool has(const char* line, const char* flag) {
+  return *flag != '\0' && find(line, flag) != nullptr;
+}
 
 bool get(const char* line, const char* key, char* out, size_t cap) {
   if (*key == '\0' || cap == 0) return false;

@@ -1,6 +1,5 @@
-#include <core/console.h>
-
 #include <arch/platform.h>
+#include <core/console.h>
 #include <lib/format.h>
 
 namespace {
@@ -11,7 +10,9 @@ void console_sink(void*, const char* text, size_t length) {
 
 }  // namespace
 
-void vkprintf(const char* fmt, va_list args) { lib::vformat_to(console_sink, nullptr, fmt, args); }
+void vkprintf(const char* fmt, va_list args) {
+  lib::vformat_to(console_sink, nullptr, fmt, args);
+}
 
 void kprintf(const char* fmt, ...) {
   va_list args;

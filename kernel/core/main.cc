@@ -1,10 +1,9 @@
 // kernel_main: the arch-free start of the kernel.
-#include <core/main.h>
-
 #include <arch/platform.h>
 #include <core/build_id.h>
 #include <core/cmdline.h>
 #include <core/console.h>
+#include <core/main.h>
 #include <mica/config.h>
 
 namespace {
@@ -12,9 +11,8 @@ namespace {
 void print_banner(const boot::BootInfo& info) {
   char id[41];
   build_id::format_hex(build_id::kernel_note(), 8, id, sizeof(id));
-  kprintf("\nmica: product %s, arch %s, board %s, scheduler %s, build %s\n",
-          mica::config::kProduct, mica::config::kArch, mica::config::kBoard,
-          mica::config::kScheduler, id);
+  kprintf("\nmica: product %s, arch %s, board %s, scheduler %s, build %s\n", mica::config::kProduct,
+          mica::config::kArch, mica::config::kBoard, mica::config::kScheduler, id);
   kprintf("mica: boot loader \"%s\", command line \"%s\"%s\n",
           info.loader[0] != '\0' ? info.loader : "unknown", info.cmdline,
           info.cmdline_truncated ? " (truncated)" : "");
@@ -27,8 +25,7 @@ void print_memory_map(const boot::BootInfo& info) {
     uint64_t end = range.base + range.size - 1;
     kprintf("  [0x%016llx-0x%016llx] %9llu KiB %s\n", static_cast<unsigned long long>(range.base),
             static_cast<unsigned long long>(end),
-            static_cast<unsigned long long>(range.size / 1024),
-            boot::memory_type_name(range.type));
+            static_cast<unsigned long long>(range.size / 1024), boot::memory_type_name(range.type));
   }
   kprintf("mica: usable memory %llu MiB\n",
           static_cast<unsigned long long>(info.usable_bytes() >> 20));

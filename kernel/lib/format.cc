@@ -1,9 +1,13 @@
-#include <lib/format.h>
-
 #include <stdint.h>
+
+#include <lib/format.h>
 
 namespace lib {
 namespace {
+
+// Widths and precisions saturate here: enough for any real use, and no
+// integer overflow from a hostile format string.
+constexpr int kMaxWidth = 100000;
 
 struct Spec {
   bool left = false;
@@ -40,8 +44,8 @@ class Writer {
   size_t count_ = 0;
 };
 
-void emit_padded(Writer& out, const Spec& spec, const char* prefix, size_t prefix_len,
-                 int zeros, const char* body, size_t body_len) {
+void emit_padded(Writer& out, const Spec& spec, const char* prefix, size_t prefix_len, int zeros,
+                 const char* body, size_t body_len) {
   int total = static_cast<int>(prefix_len + body_len) + zeros;
   int pad = spec.width > total ? spec.width - total : 0;
   if (!spec.left) out.repeat(' ', pad);
@@ -68,9 +72,12 @@ void emit_integer(Writer& out, Spec spec, uint64_t magnitude, bool negative, uns
   char prefix[3];
   size_t prefix_len = 0;
   if (is_signed) {
-    if (negative) prefix[prefix_len++] = '-';
-    else if (spec.plus) prefix[prefix_len++] = '+';
-    else if (spec.space) prefix[prefix_len++] = ' ';
+    if (negative)
+      prefix[prefix_len++] = '-';
+    else if (spec.plus)
+      prefix[prefix_len++] = '+';
+    else if (spec.space)
+      prefix[prefix_len++] = ' ';
   }
   if (spec.alt && base == 16 && n > 0 && !(n == 1 && body[0] == '0')) {
     prefix[prefix_len++] = '0';
@@ -103,12 +110,18 @@ size_t vformat_to(FormatSink sink, void* context, const char* fmt, va_list args)
     const char* directive = p++;
     Spec spec;
     for (;; ++p) {
-      if (*p == '-') spec.left = true;
-      else if (*p == '0') spec.zero = true;
-      else if (*p == '+') spec.plus = true;
-      else if (*p == ' ') spec.space = true;
-      else if (*p == '#') spec.alt = true;
-      else break;
+      if (*p == '-')
+        spec.left = true;
+      else if (*p == '0')
+        spec.zero = true;
+      else if (*p == '+')
+        spec.plus = true;
+      else if (*p == ' ')
+        spec.space = true;
+      else if (*p == '#')
+        spec.alt = true;
+      else
+        break;
     }
     if (*p == '*') {
       spec.width = va_arg(args, int);
@@ -118,7 +131,9 @@ size_t vformat_to(FormatSink sink, void* context, const char* fmt, va_list args)
       }
       ++p;
     } else {
-      while (*p >= '0' && *p <= '9' && spec.width < 100000) spec.width = spec.width * 10 + (*p++ - '0');
+      for (; *p >= '0' && *p <= '9'; ++p) {
+        if (spec.width < kMaxWidth) spec.width = spec.width * 10 + (*p - '0');
+      }
     }
     if (*p == '.') {
       ++p;
@@ -127,7 +142,9 @@ size_t vformat_to(FormatSink sink, void* context, const char* fmt, va_list args)
         spec.precision = va_arg(args, int);
         ++p;
       } else {
-        while (*p >= '0' && *p <= '9' && spec.precision < 100000) spec.precision = spec.precision * 10 + (*p++ - '0');
+        for (; *p >= '0' && *p <= '9'; ++p) {
+          if (spec.precision < kMaxWidth) spec.precision = spec.precision * 10 + (*p - '0');
+        }
       }
     }
     // Length: 0 int, 1 long, 2 long long, 3 size_t/ptrdiff_t/intmax_t, -1 short, -2 char.
@@ -149,14 +166,19 @@ size_t vformat_to(FormatSink sink, void* context, const char* fmt, va_list args)
       case 'd':
       case 'i': {
         int64_t value;
-        if (length == 1) value = va_arg(args, long);
-        else if (length == 2) value = va_arg(args, long long);
-        else if (length == 3) value = static_cast<int64_t>(va_arg(args, intptr_t));
-        else value = va_arg(args, int);
+        if (length == 1)
+          value = va_arg(args, long);
+        else if (length == 2)
+          value = va_arg(args, long long);
+        else if (length == 3)
+          value = static_cast<int64_t>(va_arg(args, intptr_t));
+        else
+          value = va_arg(args, int);
         if (length == -1) value = static_cast<short>(value);
         if (length == -2) value = static_cast<signed char>(value);
         bool negative = value < 0;
-        uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+        uint64_t magnitude =
+            negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
         emit_integer(out, spec, magnitude, negative, 10, false, true);
         break;
       }
@@ -165,10 +187,14 @@ size_t vformat_to(FormatSink sink, void* context, const char* fmt, va_list args)
       case 'X':
       case 'o': {
         uint64_t value;
-        if (length == 1) value = va_arg(args, unsigned long);
-        else if (length == 2) value = va_arg(args, unsigned long long);
-        else if (length == 3) value = va_arg(args, size_t);
-        else value = va_arg(args, unsigned int);
+        if (length == 1)
+          value = va_arg(args, unsigned long);
+        else if (length == 2)
+          value = va_arg(args, unsigned long long);
+        else if (length == 3)
+          value = va_arg(args, size_t);
+        else
+          value = va_arg(args, unsigned int);
         if (length == -1) value = static_cast<unsigned short>(value);
         if (length == -2) value = static_cast<unsigned char>(value);
         unsigned base = conversion == 'u' ? 10 : conversion == 'o' ? 8 : 16;

@@ -1,6 +1,6 @@
-#include <lib/string.h>
-
 #include <stdint.h>
+
+#include <lib/string.h>
 
 namespace lib {
 

@@ -20,13 +20,17 @@ uint64_t divide(uint64_t numerator, uint64_t denominator, uint64_t* remainder) {
   return quotient;
 }
 
-uint64_t magnitude(int64_t value) { return value < 0 ? 0 - static_cast<uint64_t>(value) : value; }
+uint64_t magnitude(int64_t value) {
+  return value < 0 ? 0 - static_cast<uint64_t>(value) : value;
+}
 
 }  // namespace
 
 extern "C" {
 
-uint64_t __udivdi3(uint64_t a, uint64_t b) { return divide(a, b, nullptr); }
+uint64_t __udivdi3(uint64_t a, uint64_t b) {
+  return divide(a, b, nullptr);
+}
 
 uint64_t __umoddi3(uint64_t a, uint64_t b) {
   uint64_t r;

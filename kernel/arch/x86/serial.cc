@@ -7,7 +7,7 @@ namespace {
 constexpr uint16_t kCom1 = 0x3f8;
 
 enum Register : uint16_t {
-  kData = 0,          // DLAB=0: THR/RBR; DLAB=1: divisor low
+  kData = 0,             // DLAB=0: THR/RBR; DLAB=1: divisor low
   kInterruptEnable = 1,  // DLAB=1: divisor high
   kFifoControl = 2,
   kLineControl = 3,

@@ -13,8 +13,8 @@ void Platform::dump_registers() {
   asm volatile("mov %%cr3, %0" : "=r"(cr3));
   asm volatile("mov %%cr4, %0" : "=r"(cr4));
   auto caller = reinterpret_cast<uint64_t>(__builtin_return_address(0));
-  kprintf("  rip 0x%016lx (caller)  rsp 0x%016lx  rbp 0x%016lx  rflags 0x%08lx\n", caller, rsp,
-          rbp, rflags);
+  kprintf("  rip 0x%016lx (caller)  rsp 0x%016lx  rbp 0x%016lx  rflags 0x%08lx\n", caller, rsp, rbp,
+          rflags);
   kprintf("  cr0 0x%016lx  cr2 0x%016lx  cr3 0x%016lx  cr4 0x%016lx\n", cr0, cr2, cr3, cr4);
 }
 

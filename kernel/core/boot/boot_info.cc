@@ -17,11 +17,16 @@ void copy_bounded(char* dst, size_t cap, const char* src, size_t length, bool* t
 
 const char* memory_type_name(MemoryType type) {
   switch (type) {
-    case MemoryType::kUsable: return "usable";
-    case MemoryType::kReserved: return "reserved";
-    case MemoryType::kAcpiReclaimable: return "acpi-reclaimable";
-    case MemoryType::kAcpiNvs: return "acpi-nvs";
-    case MemoryType::kBad: return "bad";
+    case MemoryType::kUsable:
+      return "usable";
+    case MemoryType::kReserved:
+      return "reserved";
+    case MemoryType::kAcpiReclaimable:
+      return "acpi-reclaimable";
+    case MemoryType::kAcpiNvs:
+      return "acpi-nvs";
+    case MemoryType::kBad:
+      return "bad";
   }
   return "unknown";
 }

@@ -40,7 +40,8 @@ bool read_cells(lib::ByteSpan value, size_t offset, uint32_t cells, uint64_t* ou
 lib::Result<void> parse_fdt(lib::ByteSpan blob, BootInfo& out) {
   uint32_t magic = 0, total = 0, off_struct = 0, off_strings = 0, off_rsvmap = 0, version = 0;
   uint32_t size_strings = 0, size_struct = 0;
-  if (!lib::read_be(blob, 0, &magic) || !lib::read_be(blob, 4, &total)) return lib::Status::kTruncated;
+  if (!lib::read_be(blob, 0, &magic) || !lib::read_be(blob, 4, &total))
+    return lib::Status::kTruncated;
   if (magic != kFdtMagic) return lib::Status::kBadFormat;
   if (total > blob.size()) return lib::Status::kTruncated;
   blob = blob.subspan(0, total);

@@ -40,8 +40,9 @@ lib::Result<void> parse_mailbox_reply(lib::ByteSpan buffer, BootInfo& out) {
           if (length < 8) return lib::Status::kBadFormat;
           lib::read_le(value, 0, &base);
           lib::read_le(value, 4, &bytes);
-          TRY(out.add_memory(base, bytes, tag == kMailboxTagArmMemory ? MemoryType::kUsable
-                                                                      : MemoryType::kReserved));
+          TRY(out.add_memory(
+              base, bytes,
+              tag == kMailboxTagArmMemory ? MemoryType::kUsable : MemoryType::kReserved));
           break;
         }
         case kMailboxTagCommandLine:

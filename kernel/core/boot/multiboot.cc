@@ -31,7 +31,9 @@ lib::Result<void> parse_multiboot(uint64_t info_phys, const PhysicalView& memory
   lib::ByteSpan info = memory.view(info_phys, kInfoSize);
   uint32_t flags = 0;
   if (!lib::read_le(info, 0, &flags)) return lib::Status::kTruncated;
-  auto field = [&info](size_t offset, uint32_t* value) { return lib::read_le(info, offset, value); };
+  auto field = [&info](size_t offset, uint32_t* value) {
+    return lib::read_le(info, offset, value);
+  };
 
   if (flags & kFlagCmdline) {
     uint32_t cmdline = 0;
@@ -95,8 +97,8 @@ lib::Result<void> parse_multiboot(uint64_t info_phys, const PhysicalView& memory
 
   if (flags & kFlagFramebuffer) {
     Framebuffer& fb = out.framebuffer;
-    if (!lib::read_le(info, 88, &fb.address) || !field(96, &fb.pitch) ||
-        !field(100, &fb.width) || !field(104, &fb.height) || !lib::read_le(info, 108, &fb.bpp) ||
+    if (!lib::read_le(info, 88, &fb.address) || !field(96, &fb.pitch) || !field(100, &fb.width) ||
+        !field(104, &fb.height) || !lib::read_le(info, 108, &fb.bpp) ||
         !lib::read_le(info, 109, &fb.type)) {
       fb = Framebuffer{};
       return lib::Status::kTruncated;

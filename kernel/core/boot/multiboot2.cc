@@ -17,11 +17,16 @@ enum TagType : uint32_t {
 
 MemoryType multiboot_memory_type(uint32_t type) {
   switch (type) {
-    case 1: return MemoryType::kUsable;
-    case 3: return MemoryType::kAcpiReclaimable;
-    case 4: return MemoryType::kAcpiNvs;
-    case 5: return MemoryType::kBad;
-    default: return MemoryType::kReserved;
+    case 1:
+      return MemoryType::kUsable;
+    case 3:
+      return MemoryType::kAcpiReclaimable;
+    case 4:
+      return MemoryType::kAcpiNvs;
+    case 5:
+      return MemoryType::kBad;
+    default:
+      return MemoryType::kReserved;
   }
 }
 
@@ -58,9 +63,7 @@ lib::Result<void> parse_multiboot2(lib::ByteSpan info, uint64_t info_phys, BootI
     if (size < 8) return lib::Status::kBadFormat;
     lib::ByteSpan tag = block.subspan(offset, size);
     if (tag.empty()) return lib::Status::kTruncated;
-    auto text = [&tag](size_t from) {
-      return reinterpret_cast<const char*>(tag.data() + from);
-    };
+    auto text = [&tag](size_t from) { return reinterpret_cast<const char*>(tag.data() + from); };
 
     switch (type) {
       case kTagEnd:

@@ -8,42 +8,58 @@ namespace mica {
 
 enum class Status : int {
   kOk = 0,
-  kNotFound = 2,          // ENOENT
-  kIoError = 5,           // EIO
-  kBadFormat = 8,         // ENOEXEC: malformed structure (boot info, ELF, ...)
-  kBadHandle = 9,         // EBADF
-  kWouldBlock = 11,       // EAGAIN
-  kNoMemory = 12,         // ENOMEM
-  kAccessDenied = 13,     // EACCES
-  kFault = 14,            // EFAULT: bad user pointer
-  kBusy = 16,             // EBUSY
-  kAlreadyExists = 17,    // EEXIST
-  kInvalidArgs = 22,      // EINVAL
-  kNoSpace = 28,          // ENOSPC: a fixed-size table is full
-  kOutOfRange = 34,       // ERANGE
-  kNotSupported = 38,     // ENOSYS
-  kTruncated = 74,        // EBADMSG: input ends before its declared size
+  kNotFound = 2,        // ENOENT
+  kIoError = 5,         // EIO
+  kBadFormat = 8,       // ENOEXEC: malformed structure (boot info, ELF, ...)
+  kBadHandle = 9,       // EBADF
+  kWouldBlock = 11,     // EAGAIN
+  kNoMemory = 12,       // ENOMEM
+  kAccessDenied = 13,   // EACCES
+  kFault = 14,          // EFAULT: bad user pointer
+  kBusy = 16,           // EBUSY
+  kAlreadyExists = 17,  // EEXIST
+  kInvalidArgs = 22,    // EINVAL
+  kNoSpace = 28,        // ENOSPC: a fixed-size table is full
+  kOutOfRange = 34,     // ERANGE
+  kNotSupported = 38,   // ENOSYS
+  kTruncated = 74,      // EBADMSG: input ends before its declared size
 };
 
 // A short stable name for logs ("ENOMEM"), never null.
 constexpr const char* status_name(Status s) {
   switch (s) {
-    case Status::kOk: return "OK";
-    case Status::kNotFound: return "ENOENT";
-    case Status::kIoError: return "EIO";
-    case Status::kBadFormat: return "ENOEXEC";
-    case Status::kBadHandle: return "EBADF";
-    case Status::kWouldBlock: return "EAGAIN";
-    case Status::kNoMemory: return "ENOMEM";
-    case Status::kAccessDenied: return "EACCES";
-    case Status::kFault: return "EFAULT";
-    case Status::kBusy: return "EBUSY";
-    case Status::kAlreadyExists: return "EEXIST";
-    case Status::kInvalidArgs: return "EINVAL";
-    case Status::kNoSpace: return "ENOSPC";
-    case Status::kOutOfRange: return "ERANGE";
-    case Status::kNotSupported: return "ENOSYS";
-    case Status::kTruncated: return "EBADMSG";
+    case Status::kOk:
+      return "OK";
+    case Status::kNotFound:
+      return "ENOENT";
+    case Status::kIoError:
+      return "EIO";
+    case Status::kBadFormat:
+      return "ENOEXEC";
+    case Status::kBadHandle:
+      return "EBADF";
+    case Status::kWouldBlock:
+      return "EAGAIN";
+    case Status::kNoMemory:
+      return "ENOMEM";
+    case Status::kAccessDenied:
+      return "EACCES";
+    case Status::kFault:
+      return "EFAULT";
+    case Status::kBusy:
+      return "EBUSY";
+    case Status::kAlreadyExists:
+      return "EEXIST";
+    case Status::kInvalidArgs:
+      return "EINVAL";
+    case Status::kNoSpace:
+      return "ENOSPC";
+    case Status::kOutOfRange:
+      return "ERANGE";
+    case Status::kNotSupported:
+      return "ENOSYS";
+    case Status::kTruncated:
+      return "EBADMSG";
   }
   return "E?";
 }

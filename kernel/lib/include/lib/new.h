@@ -7,6 +7,10 @@
 #if __STDC_HOSTED__
 #include <new>
 #else
-inline void* operator new(size_t, void* where) noexcept { return where; }
-inline void* operator new[](size_t, void* where) noexcept { return where; }
+inline void* operator new(size_t, void* where) noexcept {
+  return where;
+}
+inline void* operator new[](size_t, void* where) noexcept {
+  return where;
+}
 #endif

@@ -3,10 +3,9 @@
 // propagate failures with TRY.
 #pragma once
 
-#include <mica/status.h>
-
 #include <lib/new.h>
 #include <lib/utility.h>
+#include <mica/status.h>
 
 namespace lib {
 
@@ -55,9 +54,9 @@ class [[nodiscard]] Result<void> {
 
 // TRY(expr): evaluates a Result; on failure returns its status from the
 // enclosing function, otherwise yields the value.
-#define TRY(expr)                                   \
-  ({                                                \
-    auto _try_result = (expr);                      \
+#define TRY(expr)                                       \
+  ({                                                    \
+    auto _try_result = (expr);                          \
     if (!_try_result.ok()) return _try_result.status(); \
-    lib::move(_try_result).value();                 \
+    lib::move(_try_result).value();                     \
   })

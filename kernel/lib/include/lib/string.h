@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+#if __STDC_HOSTED__
+#include <string.h>
+#else
 extern "C" {
 void* memcpy(void* dst, const void* src, size_t n);
 void* memmove(void* dst, const void* src, size_t n);
@@ -12,6 +15,7 @@ void* memset(void* dst, int value, size_t n);
 int memcmp(const void* a, const void* b, size_t n);
 size_t strlen(const char* s);
 }
+#endif
 
 namespace lib {
 

@@ -5,7 +5,9 @@
 
 namespace arch::x86 {
 
-inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
+inline void disable_interrupts() {
+  asm volatile("cli" ::: "memory");
+}
 
 [[noreturn]] inline void halt_forever() {
   for (;;) asm volatile("hlt");

@@ -1,0 +1,26 @@
+// Raspberry Pi 4 Model B (BCM2711): where the ARM cores see the peripherals
+// the arch layer drives before any driver process exists.
+//
+// In the firmware's default "low peripheral" mode the BCM2711 maps the
+// VideoCore bus window 0x7E000000 to ARM physical 0xFE000000 (with
+// arm_peri_high=1 in config.txt it moves to 0x47C000000, which mica does not
+// support). Offsets inside the window match the BCM2837.
+#pragma once
+
+#include <stdint.h>
+
+namespace board {
+
+inline constexpr uintptr_t kPeripheralBase = 0xFE000000;
+inline constexpr uintptr_t kMailboxBase = kPeripheralBase + 0xB880;
+inline constexpr uintptr_t kGpioBase = kPeripheralBase + 0x200000;
+inline constexpr uintptr_t kPl011Base = kPeripheralBase + 0x201000;
+
+// The PL011 reference clock the Pi 4 firmware sets up by default.
+inline constexpr uint32_t kPl011ClockHz = 48'000'000;
+
+// The BCM2711 sets GPIO pulls through GPIO_PUP_PDN_CNTRL_REGn, two bits per
+// pin, instead of the BCM2835 GPPUD/GPPUDCLK clocking sequence.
+inline constexpr bool kGpioHasPullRegisters = true;
+
+}  // namespace board
