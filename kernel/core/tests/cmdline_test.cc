@@ -1,6 +1,6 @@
-#include <core/cmdline.h>
-
 #include <gtest/gtest.h>
+
+#include <core/cmdline.h>
 
 namespace {
 

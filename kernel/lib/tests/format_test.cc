@@ -1,7 +1,5 @@
 // lib::format against the C library's snprintf, which is an independent
 // implementation of the same contract, plus the cases where they must differ.
-#include <lib/format.h>
-
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +7,8 @@
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include <lib/format.h>
 
 // The helpers forward a format string that is a literal at every call site.
 #pragma clang diagnostic ignored "-Wformat-security"
@@ -57,8 +57,8 @@ TEST(Format, FlagsWidthPrecision) {
 }
 
 TEST(Format, StringsAndChars) {
-  EXPECT_SAME("[%s] [%10s] [%-10s] [%.3s] [%c] [%3c]", "mica", "mica", "mica", "microkernel",
-              'x', 'y');
+  EXPECT_SAME("[%s] [%10s] [%-10s] [%.3s] [%c] [%3c]", "mica", "mica", "mica", "microkernel", 'x',
+              'y');
   EXPECT_SAME("100%% [%.*s]", 2, "abc");
   EXPECT_EQ(ours("%s", static_cast<const char*>(nullptr)), "(null)");
 }

@@ -1,6 +1,6 @@
-#include <lib/result.h>
-
 #include <gtest/gtest.h>
+
+#include <lib/result.h>
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include <lib/string.h>
-
 #include <gtest/gtest.h>
+
+#include <lib/string.h>
 
 namespace {
 

@@ -1,11 +1,11 @@
-#include <core/boot/parsers.h>
-
 #include <string.h>
 
 #include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <core/boot/parsers.h>
 
 #include "kernel/core/boot/tests/fdt_fixtures.h"
 
@@ -15,7 +15,9 @@ using boot::BootInfo;
 using boot::MemoryType;
 using lib::Status;
 
-lib::ByteSpan span(const std::vector<uint8_t>& v) { return lib::ByteSpan(v.data(), v.size()); }
+lib::ByteSpan span(const std::vector<uint8_t>& v) {
+  return lib::ByteSpan(v.data(), v.size());
+}
 
 std::vector<uint8_t> fixture(const uint8_t* data, size_t size) {
   return std::vector<uint8_t>(data, data + size);

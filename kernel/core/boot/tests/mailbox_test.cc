@@ -1,8 +1,8 @@
-#include <core/boot/parsers.h>
-
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <core/boot/parsers.h>
 
 namespace {
 
@@ -14,11 +14,25 @@ using lib::Status;
 // memory and the command line, as a Raspberry Pi 3B with a 64 MiB GPU split
 // reports them.
 std::vector<uint32_t> reply() {
-  std::vector<uint32_t> words = {0, 0x80000000,
-                                 boot::kMailboxTagArmMemory, 8, 0x80000008, 0, 0x3c000000,
-                                 boot::kMailboxTagVcMemory, 8, 0x80000008, 0x3c000000, 0x04000000,
-                                 boot::kMailboxTagCommandLine, 16, 0x8000000d,
-                                 0x736e6f63, 0x3d656c6f, 0x69726573, 0x00006c61,  // "console=serial"
+  std::vector<uint32_t> words = {0,
+                                 0x80000000,
+                                 boot::kMailboxTagArmMemory,
+                                 8,
+                                 0x80000008,
+                                 0,
+                                 0x3c000000,
+                                 boot::kMailboxTagVcMemory,
+                                 8,
+                                 0x80000008,
+                                 0x3c000000,
+                                 0x04000000,
+                                 boot::kMailboxTagCommandLine,
+                                 16,
+                                 0x8000000d,
+                                 0x736e6f63,
+                                 0x3d656c6f,
+                                 0x69726573,
+                                 0x00006c61,  // "console=serial"
                                  0};
   words[0] = static_cast<uint32_t>(words.size() * 4);
   return words;

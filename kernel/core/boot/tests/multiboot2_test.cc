@@ -1,9 +1,9 @@
-#include <core/boot/parsers.h>
-
 #include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <core/boot/parsers.h>
 
 #include "core/boot/tests/mb2_builder.h"
 
@@ -13,10 +13,13 @@ using boot::BootInfo;
 using boot::MemoryType;
 using lib::Status;
 
-lib::ByteSpan span(const std::vector<uint8_t>& v) { return lib::ByteSpan(v.data(), v.size()); }
+lib::ByteSpan span(const std::vector<uint8_t>& v) {
+  return lib::ByteSpan(v.data(), v.size());
+}
 
-std::vector<uint8_t> memory_map(const std::vector<std::tuple<uint64_t, uint64_t, uint32_t>>& entries,
-                                uint32_t entry_size = 24) {
+std::vector<uint8_t> memory_map(
+    const std::vector<std::tuple<uint64_t, uint64_t, uint32_t>>& entries,
+    uint32_t entry_size = 24) {
   std::vector<uint8_t> payload;
   Mb2Builder::append32(payload, entry_size);
   Mb2Builder::append32(payload, 0);  // entry_version
@@ -91,7 +94,9 @@ TEST(Multiboot2, QemuPc) {
 }
 
 TEST(Multiboot2, MemoryTypes) {
-  auto data = Mb2Builder().tag(6, memory_map({{0, 1, 1}, {1, 1, 3}, {2, 1, 4}, {3, 1, 5}, {4, 1, 9}})).finish();
+  auto data = Mb2Builder()
+                  .tag(6, memory_map({{0, 1, 1}, {1, 1, 3}, {2, 1, 4}, {3, 1, 5}, {4, 1, 9}}))
+                  .finish();
   BootInfo info;
   ASSERT_TRUE(boot::parse_multiboot2(span(data), 0, info).ok());
   ASSERT_EQ(info.memory_count, 5u);
@@ -102,7 +107,8 @@ TEST(Multiboot2, MemoryTypes) {
 }
 
 TEST(Multiboot2, LargerEntrySizeIsHonoured) {
-  auto data = Mb2Builder().tag(6, memory_map({{0x1000, 0x2000, 1}, {0x5000, 0x1000, 1}}, 32)).finish();
+  auto data =
+      Mb2Builder().tag(6, memory_map({{0x1000, 0x2000, 1}, {0x5000, 0x1000, 1}}, 32)).finish();
   BootInfo info;
   ASSERT_TRUE(boot::parse_multiboot2(span(data), 0, info).ok());
   ASSERT_EQ(info.memory_count, 2u);
@@ -152,7 +158,8 @@ TEST(Multiboot2, ModuleEndBeforeStart) {
 
 TEST(Multiboot2, TooManyRangesIsReported) {
   std::vector<std::tuple<uint64_t, uint64_t, uint32_t>> entries;
-  for (uint64_t i = 0; i < BootInfo::kMaxMemoryRanges + 1; ++i) entries.push_back({i << 12, 0x1000, 1});
+  for (uint64_t i = 0; i < BootInfo::kMaxMemoryRanges + 1; ++i)
+    entries.push_back({i << 12, 0x1000, 1});
   auto data = Mb2Builder().tag(6, memory_map(entries)).finish();
   BootInfo info;
   EXPECT_EQ(boot::parse_multiboot2(span(data), 0, info).status(), Status::kNoSpace);

@@ -1,11 +1,11 @@
-#include <core/boot/parsers.h>
-
 #include <string.h>
 
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <core/boot/parsers.h>
 
 namespace {
 
@@ -24,7 +24,9 @@ class FakeMemory final : public boot::PhysicalView {
   }
   void put32(uint64_t at, uint32_t v) { memcpy(&bytes_[at], &v, 4); }
   void put64(uint64_t at, uint64_t v) { memcpy(&bytes_[at], &v, 8); }
-  void put_string(uint64_t at, const std::string& s) { memcpy(&bytes_[at], s.c_str(), s.size() + 1); }
+  void put_string(uint64_t at, const std::string& s) {
+    memcpy(&bytes_[at], s.c_str(), s.size() + 1);
+  }
   size_t size() const { return bytes_.size(); }
   uint8_t& operator[](size_t i) { return bytes_[i]; }
 
