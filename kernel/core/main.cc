@@ -51,6 +51,8 @@ void kernel_main(boot::BootInfo& info) {
 
   // Deliberate panic, for the boot test that checks the panic path end to end.
   if (cmdline::has(info.cmdline, "test.panic")) panic("test.panic on the command line");
+  // A CPU exception in the kernel: the trap path decodes it and panics.
+  if (cmdline::has(info.cmdline, "test.trap")) __builtin_trap();
 
   kprintf("mica: ready\n");
   arch::Platform::idle_forever();

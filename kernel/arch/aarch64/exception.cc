@@ -15,31 +15,39 @@ volatile bool g_stopping = false;
 volatile int g_exception_depth = 0;
 const RegisterFrame* volatile g_exception_frame = nullptr;
 
-// ESR_EL1.EC values (Arm ARM D17.2.37).
+// ESR_EL1.EC values (Arm ARM D17.2.37) the kernel can meet.
+struct ExceptionClass {
+  uint32_t ec;
+  const char* name;
+};
+constexpr ExceptionClass kExceptionClasses[] = {
+    {0x00, "unknown reason (undefined instruction)"},
+    {0x01, "trapped WFI/WFE"},
+    {0x07, "FP/SIMD access trap"},
+    {0x0e, "illegal execution state"},
+    {0x15, "SVC"},
+    {0x18, "trapped MSR/MRS/system instruction"},
+    {0x20, "instruction abort from a lower EL"},
+    {0x21, "instruction abort"},
+    {0x22, "PC alignment fault"},
+    {0x24, "data abort from a lower EL"},
+    {0x25, "data abort"},
+    {0x26, "SP alignment fault"},
+    {0x2f, "SError"},
+    {0x30, "breakpoint from a lower EL"},
+    {0x31, "breakpoint"},
+    {0x32, "software step from a lower EL"},
+    {0x33, "software step"},
+    {0x34, "watchpoint from a lower EL"},
+    {0x35, "watchpoint"},
+    {0x3c, "BRK instruction"},
+};
+
 const char* exception_class_name(uint32_t ec) {
-  switch (ec) {
-    case 0x00: return "unknown reason (undefined instruction)";
-    case 0x01: return "trapped WFI/WFE";
-    case 0x07: return "FP/SIMD access trap";
-    case 0x0e: return "illegal execution state";
-    case 0x15: return "SVC";
-    case 0x18: return "trapped MSR/MRS/system instruction";
-    case 0x20: return "instruction abort from a lower EL";
-    case 0x21: return "instruction abort";
-    case 0x22: return "PC alignment fault";
-    case 0x24: return "data abort from a lower EL";
-    case 0x25: return "data abort";
-    case 0x26: return "SP alignment fault";
-    case 0x2f: return "SError";
-    case 0x30:
-    case 0x31: return "breakpoint";
-    case 0x32:
-    case 0x33: return "software step";
-    case 0x34:
-    case 0x35: return "watchpoint";
-    case 0x3c: return "BRK instruction";
-    default: return "unexpected exception class";
+  for (const ExceptionClass& known : kExceptionClasses) {
+    if (known.ec == ec) return known.name;
   }
+  return "unexpected exception class";
 }
 
 // FAR_EL1 holds the faulting address only for these classes.
@@ -53,9 +61,13 @@ const char* const kVectorType[4] = {"synchronous", "IRQ", "FIQ", "SError"};
 
 }  // namespace
 
-const RegisterFrame* current_exception_frame() { return g_exception_frame; }
+const RegisterFrame* current_exception_frame() {
+  return g_exception_frame;
+}
 
-void mark_stopping() { g_stopping = true; }
+void mark_stopping() {
+  g_stopping = true;
+}
 
 void park() {
   asm volatile("msr daifset, #0xf" ::: "memory");
@@ -85,13 +97,13 @@ void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector) {
   uint32_t esr = static_cast<uint32_t>(frame->esr);
   uint32_t ec = esr >> 26;
   const char* name = exception_class_name(ec);
-  kprintf("\nmica: %s exception from %s: %s (EC %#x, ESR %#x)\n", kVectorType[type], origin,
-          name, ec, esr);
+  kprintf("\nmica: %s exception from %s: %s (EC %#x, ESR %#x)\n", kVectorType[type], origin, name,
+          ec, esr);
   if (ec == 0x24 || ec == 0x25) {
     // ISS: WnR (bit 6) says read or write; DFSC (bits 5:0) the fault kind.
     kprintf("mica: %s of %#llx at ELR %#llx, fault status %#x\n",
-            (esr & (1u << 6)) != 0 ? "write" : "read",
-            static_cast<unsigned long long>(frame->far), elr, esr & 0x3f);
+            (esr & (1u << 6)) != 0 ? "write" : "read", static_cast<unsigned long long>(frame->far),
+            elr, esr & 0x3f);
   } else if (far_is_valid(ec)) {
     kprintf("mica: at ELR %#llx, FAR %#llx\n", elr, static_cast<unsigned long long>(frame->far));
   } else {

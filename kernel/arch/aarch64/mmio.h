@@ -20,6 +20,8 @@ inline void mmio_write32(uintptr_t address, uint32_t value) {
 // Full-system data synchronization barrier; also a compiler barrier, so
 // memory another bus master (the VideoCore) reads or writes is not cached in
 // registers across it.
-inline void data_sync_barrier() { asm volatile("dsb sy" ::: "memory"); }
+inline void data_sync_barrier() {
+  asm volatile("dsb sy" ::: "memory");
+}
 
 }  // namespace aarch64

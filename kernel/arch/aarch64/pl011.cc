@@ -42,9 +42,9 @@ static_assert(kIbrd >= 1 && kIbrd <= 0xffff, "PL011 clock cannot make 115200 bau
 
 // GPIO (BCM2835/BCM2711 ARM peripherals manuals, chapter 6).
 constexpr uintptr_t kGpioFunctionSelect1 = board::kGpioBase + 0x04;  // pins 10-19
-constexpr uintptr_t kGpioPull = board::kGpioBase + 0x94;              // BCM2835/7
-constexpr uintptr_t kGpioPullClock0 = board::kGpioBase + 0x98;        // BCM2835/7
-constexpr uintptr_t kGpioPullControl0 = board::kGpioBase + 0xe4;      // BCM2711, pins 0-15
+constexpr uintptr_t kGpioPull = board::kGpioBase + 0x94;             // BCM2835/7
+constexpr uintptr_t kGpioPullClock0 = board::kGpioBase + 0x98;       // BCM2835/7
+constexpr uintptr_t kGpioPullControl0 = board::kGpioBase + 0xe4;     // BCM2711, pins 0-15
 constexpr uint32_t kFunctionAlt0 = 4;
 constexpr uint32_t kTxPin = 14;
 constexpr uint32_t kRxPin = 15;
@@ -62,7 +62,7 @@ void route_pins() {
   }
   mmio_write32(kGpioFunctionSelect1, select);
 
-  if constexpr (board::kGpioHasPullRegisters) {
+  if (board::kGpioHasPullRegisters) {
     uint32_t pulls = mmio_read32(kGpioPullControl0);
     pulls &= ~((3u << (kTxPin * 2)) | (3u << (kRxPin * 2)));  // 0 = no pull
     mmio_write32(kGpioPullControl0, pulls);

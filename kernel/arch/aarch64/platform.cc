@@ -1,10 +1,11 @@
 // arch::Platform for AArch64: console, register dump and machine stop.
 #include <arch/platform.h>
-
 #include <core/console.h>
 
 #include "exception.h"
 #include "pl011.h"
+
+extern "C" const char __kernel_start[], __kernel_end[];
 
 namespace arch {
 namespace {
@@ -30,10 +31,8 @@ void print_frame(const aarch64::RegisterFrame& frame, bool exception) {
   }
   if (exception) {
     kprintf("  elr %016llx  spsr %08llx  esr %08llx  far %016llx\n",
-            static_cast<unsigned long long>(frame.elr),
-            static_cast<unsigned long long>(frame.spsr),
-            static_cast<unsigned long long>(frame.esr),
-            static_cast<unsigned long long>(frame.far));
+            static_cast<unsigned long long>(frame.elr), static_cast<unsigned long long>(frame.spsr),
+            static_cast<unsigned long long>(frame.esr), static_cast<unsigned long long>(frame.far));
   }
   kprintf("  CurrentEL %llu\n", static_cast<unsigned long long>(current_el()));
 }
@@ -67,14 +66,19 @@ void Platform::stop(StopReason reason) {
 
   // The AArch64 SYS_EXIT takes a parameter block: the reason and, for
   // ApplicationExit, the exit status QEMU passes to the host.
-  alignas(16) uint64_t block[2] = {kAdpStoppedApplicationExit,
-                                   reason == StopReason::kPanic ? 1u : 0u};
+  uint64_t exit_status = reason == StopReason::kPanic ? 1 : 0;
+  uint64_t block[2] = {kAdpStoppedApplicationExit, exit_status};
   register uint64_t op asm("x0") = kSysExit;
   register uint64_t* parameter asm("x1") = block;
   asm volatile("hlt #0xf000" : "+r"(op) : "r"(parameter) : "memory");
 
   // Still here: the host ignored the request. Halt this CPU for good.
   aarch64::park();
+}
+
+bool Platform::is_kernel_stack_address(uintptr_t address) {
+  return address >= reinterpret_cast<uintptr_t>(__kernel_start) &&
+         address < reinterpret_cast<uintptr_t>(__kernel_end);
 }
 
 }  // namespace arch

@@ -36,6 +36,9 @@ concept PlatformContract = requires(const char* text, size_t length) {
   { P::console_write(text, length) } -> lib::same_as<void>;
   // Prints the calling CPU's registers on the console (for panics).
   { P::dump_registers() } -> lib::same_as<void>;
+  // True if `address` may hold a kernel stack frame (backtraces follow frame
+  // pointers only through such addresses, so a corrupt chain cannot fault).
+  { P::is_kernel_stack_address(uintptr_t{}) } -> lib::same_as<bool>;
   // Masks interrupts on the calling CPU.
   { P::disable_interrupts() } -> lib::same_as<void>;
   // [[noreturn]]: waits for interrupts forever.

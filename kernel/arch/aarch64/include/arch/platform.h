@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <arch/contract.h>
 
@@ -16,6 +17,9 @@ struct Platform {
   // Prints x0-x30, SP and CurrentEL. Inside an exception handler it prints
   // the trapped context instead, with ELR, SPSR, ESR and FAR.
   static void dump_registers();
+
+  // The kernel image (its .bss holds the boot stack); the MMU is still off.
+  static bool is_kernel_stack_address(uintptr_t address);
 
   static void disable_interrupts() { asm volatile("msr daifset, #0xf" ::: "memory"); }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <arch/contract.h>
 #include <arch/x86/machine.h>
@@ -13,6 +14,8 @@ struct Platform {
   static void console_write(const char* text, size_t length) { x86::serial_write(text, length); }
   static void dump_registers();
   static void disable_interrupts() { x86::disable_interrupts(); }
+  // The kernel's quarter of the address space.
+  static bool is_kernel_stack_address(uintptr_t address) { return address >= 0xc0000000u; }
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");
   }

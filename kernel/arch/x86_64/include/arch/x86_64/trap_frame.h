@@ -1,0 +1,36 @@
+// The register state trap_entry.S saves on every exception and interrupt.
+#pragma once
+
+#include <stdint.h>
+
+namespace arch::x86_64 {
+
+struct TrapFrame {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+  uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t vector;
+  uint64_t error;  // the CPU's error code, or 0
+  // Pushed by the CPU.
+  uint64_t rip, cs, rflags, rsp, ss;
+
+  bool from_user() const { return (cs & 3) != 0; }
+};
+
+static_assert(sizeof(TrapFrame) == 22 * 8);
+
+// Segment selectors (descriptor_tables.cc lays the GDT out to match; the
+// user selectors follow the order SYSRET expects).
+inline constexpr uint16_t kKernelCode = 0x08;
+inline constexpr uint16_t kKernelData = 0x10;
+inline constexpr uint16_t kUserData = 0x20;
+inline constexpr uint16_t kUserCode = 0x28;
+inline constexpr uint16_t kTssSelector = 0x30;
+
+// Loads the GDT, TSS and IDT on the boot CPU.
+void init_descriptor_tables();
+
+// An interrupt handler for vectors 32..255; runs with interrupts off.
+using InterruptHandler = void (*)(TrapFrame& frame);
+void set_interrupt_handler(uint8_t vector, InterruptHandler handler);
+
+}  // namespace arch::x86_64

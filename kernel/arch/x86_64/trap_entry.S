@@ -1,0 +1,57 @@
+// Exception and interrupt entry: one 16-byte stub per vector pushes a zero
+// error code where the CPU does not push one, then the vector number, and
+// joins trap_common, which saves the general registers as a TrapFrame
+// (trap_frame.h) and calls x86_64_trap(frame).
+
+.text
+.balign 16
+.global trap_stubs
+trap_stubs:
+.set vector, 0
+.rept 256
+  .balign 16
+  .if (vector == 8) || (vector == 10) || (vector == 11) || (vector == 12) || (vector == 13) || (vector == 14) || (vector == 17) || (vector == 21) || (vector == 29) || (vector == 30)
+  .else
+    pushq $0
+  .endif
+  pushq $vector
+  jmp trap_common
+  .set vector, vector + 1
+.endr
+
+trap_common:
+  push %rax
+  push %rbx
+  push %rcx
+  push %rdx
+  push %rsi
+  push %rdi
+  push %rbp
+  push %r8
+  push %r9
+  push %r10
+  push %r11
+  push %r12
+  push %r13
+  push %r14
+  push %r15
+  mov %rsp, %rdi
+  cld
+  call x86_64_trap
+  pop %r15
+  pop %r14
+  pop %r13
+  pop %r12
+  pop %r11
+  pop %r10
+  pop %r9
+  pop %r8
+  pop %rbp
+  pop %rdi
+  pop %rsi
+  pop %rdx
+  pop %rcx
+  pop %rbx
+  pop %rax
+  add $16, %rsp                  // vector and error code
+  iretq
