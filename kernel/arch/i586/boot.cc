@@ -1,4 +1,5 @@
 // i586 boot: from the Multiboot hand-over to kernel_main.
+#include <arch/i586/trap_frame.h>
 #include <arch/platform.h>
 #include <core/boot/parsers.h>
 #include <core/console.h>
@@ -25,6 +26,7 @@ class BootIdentityView final : public boot::PhysicalView {
 
 extern "C" [[noreturn]] void i586_entry(uint32_t magic, uint32_t info_phys) {
   arch::x86::serial_init();
+  arch::i586::init_descriptor_tables();
   if (magic != boot::kMultibootBootloaderMagic) {
     panic("not started by a Multiboot boot loader (EAX = %#x)", magic);
   }
