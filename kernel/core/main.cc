@@ -4,6 +4,7 @@
 #include <core/cmdline.h>
 #include <core/console.h>
 #include <core/main.h>
+#include <core/mm/memory.h>
 #include <mica/config.h>
 
 namespace {
@@ -48,11 +49,19 @@ void kernel_main(boot::BootInfo& info) {
   print_banner(info);
   print_memory_map(info);
   if (info.usable_bytes() == 0) panic("the boot loader reported no usable memory");
+  mm::init(info);
+  mm::print_usage();
 
   // Deliberate panic, for the boot test that checks the panic path end to end.
   if (cmdline::has(info.cmdline, "test.panic")) panic("test.panic on the command line");
   // A CPU exception in the kernel: the trap path decodes it and panics.
   if (cmdline::has(info.cmdline, "test.trap")) __builtin_trap();
+  // A kernel page fault: address 0 is never mapped.
+  if (cmdline::has(info.cmdline, "test.pagefault")) {
+    volatile uint32_t* null_page = nullptr;
+    asm volatile("" : "+r"(null_page));  // hide the null from the optimiser
+    null_page[4] = 1;
+  }
 
   kprintf("mica: ready\n");
   arch::Platform::idle_forever();

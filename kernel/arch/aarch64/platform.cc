@@ -76,6 +76,27 @@ void Platform::stop(StopReason reason) {
   aarch64::park();
 }
 
+size_t Platform::boot_reservations(mm::Reservation* out, size_t max) {
+  mm::Reservation all[] = {
+      // The firmware's spin tables and stub live in the first page; the rest
+      // below the kernel is kept for the secondary cores' start-up.
+      {0, reinterpret_cast<uintptr_t>(__kernel_start), "firmware and spin tables"},
+      {reinterpret_cast<uintptr_t>(__kernel_start),
+       reinterpret_cast<uintptr_t>(__kernel_end) - reinterpret_cast<uintptr_t>(__kernel_start),
+       "kernel image"},
+  };
+  size_t n = 0;
+  for (const auto& r : all) {
+    if (n < max) out[n++] = r;
+  }
+  return n;
+}
+
+lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource&, const boot::BootInfo&) {
+  kprintf("mica: kernel address space: MMU off on aarch64 (identity, no W^X yet)\n");
+  return uint64_t{1} << 40;
+}
+
 bool Platform::is_kernel_stack_address(uintptr_t address) {
   return address >= reinterpret_cast<uintptr_t>(__kernel_start) &&
          address < reinterpret_cast<uintptr_t>(__kernel_end);

@@ -73,7 +73,10 @@ higher_half_entry:
 .balign 4096
 boot_page_directory:
   .skip 4096
-.balign 16
+// The boot stack has its own section: the linker script puts an unmapped
+// guard page under it.
+.section .boot_stack, "aw", @nobits
+.balign 4096
 .global boot_stack_bottom
 boot_stack_bottom:
   .skip BOOT_STACK_SIZE

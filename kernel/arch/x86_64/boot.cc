@@ -1,5 +1,6 @@
 // x86_64 boot: from the Multiboot2 hand-over to kernel_main.
 #include <arch/platform.h>
+#include <arch/x86/pic.h>
 #include <arch/x86_64/trap_frame.h>
 #include <core/boot/parsers.h>
 #include <core/console.h>
@@ -18,6 +19,7 @@ constinit boot::BootInfo g_boot_info;
 extern "C" [[noreturn]] void x86_64_entry(uint32_t magic, uint32_t info_phys) {
   arch::x86::serial_init();
   arch::x86_64::init_descriptor_tables();
+  arch::x86::pic_init();
   if (magic != boot::kMultiboot2BootloaderMagic) {
     panic("not started by a Multiboot2 boot loader (EAX = %#x)", magic);
   }

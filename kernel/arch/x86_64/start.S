@@ -58,10 +58,11 @@ _start:
   rep stosl
   pop %edi
 
-  // PML4[0] -> identity PDPT; PML4[511] -> high PDPT.
+  // PML4[0] and PML4[256] -> identity PDPT; PML4[511] -> high PDPT.
   mov $PHYS(boot_pdpt_low), %eax
   or $0x3, %eax
   mov %eax, PHYS(boot_pml4)
+  mov %eax, PHYS(boot_pml4) + 256 * 8    // the boot direct map: same 4 GiB
   mov $PHYS(boot_pdpt_high), %eax
   or $0x3, %eax
   mov %eax, PHYS(boot_pml4) + 511 * 8
@@ -188,7 +189,10 @@ boot_pd:
   .skip 4096 * BOOT_IDENTITY_MAP_GIB
 boot_page_tables_end:
 
-.balign 16
+// The boot stack has its own section: the linker script puts an unmapped
+// guard page under it.
+.section .boot_stack, "aw", @nobits
+.balign 4096
 .global boot_stack_bottom
 boot_stack_bottom:
   .skip BOOT_STACK_SIZE

@@ -44,6 +44,9 @@ concept PageTableFormat = requires(typename F::Entry entry, uint64_t phys, Permi
   { F::index_bits(level) } -> lib::same_as<unsigned>;
   { F::table_entry(phys) } -> lib::same_as<typename F::Entry>;
   { F::leaf_entry(phys, p) } -> lib::same_as<typename F::Entry>;
+  // A block (large page) entry at level 1: 2 MiB on x86_64 and AArch64, 4 MiB
+  // on i586 (which needs CR4.PSE).
+  { F::block_entry(phys, p) } -> lib::same_as<typename F::Entry>;
   { F::is_present(entry) } -> lib::same_as<bool>;
   // A block (huge page) at a level above 0.
   { F::is_block(entry, level) } -> lib::same_as<bool>;
@@ -97,6 +100,61 @@ class PageTable {
     Entry* slot = TRY(walk(virt, /*create=*/true));
     if (Format::is_present(*slot)) return lib::Status::kAlreadyExists;
     *slot = Format::leaf_entry(phys, permissions);
+    return {};
+  }
+
+  // Maps one level-1 block (span(1) bytes, both addresses aligned to it).
+  // For the kernel's direct map: blocks are never unmapped.
+  lib::Result<void> map_block(uint64_t virt, uint64_t phys, Permissions permissions) {
+    if (virt % span(1) != 0 || phys % span(1) != 0) return lib::Status::kInvalidArgs;
+    uint64_t table = root_;
+    for (unsigned level = Format::kLevels - 1; level > 1; --level) {
+      Entry* entry = entry_at(table, level, virt);
+      if (!Format::is_present(*entry)) {
+        uint64_t next = TRY(frames_.allocate_table());
+        *entry = Format::table_entry(next);
+      } else if (Format::is_block(*entry, level)) {
+        return lib::Status::kAlreadyExists;
+      }
+      table = Format::entry_address(*entry);
+    }
+    Entry* slot = entry_at(table, 1, virt);
+    if (Format::is_present(*slot)) return lib::Status::kAlreadyExists;
+    *slot = Format::block_entry(phys, permissions);
+    return {};
+  }
+
+  // Maps [virt, virt + size) to [phys, phys + size) with the largest pages
+  // the alignment allows (blocks where both addresses and the remaining size
+  // allow, 4 KiB pages elsewhere). Used for the direct map.
+  lib::Result<void> map_range_large(uint64_t virt, uint64_t phys, uint64_t size,
+                                    Permissions permissions) {
+    if (virt % kPageSize != 0 || phys % kPageSize != 0 || size % kPageSize != 0) {
+      return lib::Status::kInvalidArgs;
+    }
+    const uint64_t block = span(1);
+    uint64_t offset = 0;
+    while (offset < size) {
+      uint64_t v = virt + offset, p = phys + offset;
+      if (v % block == 0 && p % block == 0 && size - offset >= block) {
+        TRY(map_block(v, p, permissions));
+        offset += block;
+      } else {
+        TRY(map(v, p, permissions));
+        offset += kPageSize;
+      }
+    }
+    return {};
+  }
+
+  // Ensures the table one level below the root exists for `virt`'s root
+  // slot (kernel slots are created once, so every address space can share
+  // them by copying root entries).
+  lib::Result<void> ensure_root_slot(uint64_t virt) {
+    Entry* entry = entry_at(root_, Format::kLevels - 1, virt);
+    if (Format::is_present(*entry)) return {};
+    uint64_t next = TRY(frames_.allocate_table());
+    *entry = Format::table_entry(next);
     return {};
   }
 

@@ -103,4 +103,57 @@ lib::Result<MemoryReport> init_physical_memory(const boot::BootInfo& info,
   return report;
 }
 
+lib::Result<size_t> direct_map_ranges(const boot::BootInfo& info, uint64_t limit,
+                                      uint64_t hole_base, uint64_t hole_size, PhysicalRange* out,
+                                      size_t max) {
+  // Collect, page-align and sort (insertion sort: at most kMaxMemoryRanges).
+  PhysicalRange ranges[boot::BootInfo::kMaxMemoryRanges];
+  size_t count = 0;
+  for (size_t i = 0; i < info.memory_count; ++i) {
+    const boot::MemoryRange& r = info.memory[i];
+    if (r.type != boot::MemoryType::kUsable && r.type != boot::MemoryType::kAcpiReclaimable &&
+        r.type != boot::MemoryType::kAcpiNvs) {
+      continue;
+    }
+    uint64_t base = frame_down(r.base) << kPageShift;
+    uint64_t end = frame_up(r.base + r.size) << kPageShift;
+    if (end > limit) end = limit;
+    if (base >= end) continue;
+    size_t at = count++;
+    while (at > 0 && ranges[at - 1].base > base) {
+      ranges[at] = ranges[at - 1];
+      --at;
+    }
+    ranges[at] = PhysicalRange{base, end - base};
+  }
+  // Merge touching or overlapping ranges.
+  size_t merged = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (merged > 0 && ranges[i].base <= ranges[merged - 1].base + ranges[merged - 1].size) {
+      uint64_t end = ranges[i].base + ranges[i].size;
+      uint64_t last_end = ranges[merged - 1].base + ranges[merged - 1].size;
+      if (end > last_end) ranges[merged - 1].size = end - ranges[merged - 1].base;
+    } else {
+      ranges[merged++] = ranges[i];
+    }
+  }
+  // Cut the hole out and emit.
+  uint64_t hole_end = hole_base + hole_size;
+  size_t written = 0;
+  auto emit = [&](uint64_t base, uint64_t end) -> bool {
+    if (base >= end) return true;
+    if (written == max) return false;
+    out[written++] = PhysicalRange{base, end - base};
+    return true;
+  };
+  for (size_t i = 0; i < merged; ++i) {
+    uint64_t base = ranges[i].base, end = base + ranges[i].size;
+    bool ok = hole_size == 0 || end <= hole_base || base >= hole_end
+                  ? emit(base, end)
+                  : emit(base, hole_base) && emit(hole_end, end);
+    if (!ok) return lib::Status::kNoSpace;
+  }
+  return written;
+}
+
 }  // namespace mm

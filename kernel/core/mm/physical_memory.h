@@ -35,6 +35,22 @@ struct MemoryReport {
   uint64_t highest_frame;  // exclusive
 };
 
+struct PhysicalRange {
+  uint64_t base;
+  uint64_t size;
+};
+
+// The physical ranges the kernel's direct map should cover: usable and ACPI
+// memory (never device or firmware-reserved ranges, which are mapped on
+// demand with device attributes), widened to whole pages, merged where they
+// touch or overlap, sorted, clipped to [0, limit), and with [hole_base,
+// hole_base + hole_size) cut out (the kernel image, which has its own
+// mappings with least rights). Returns the number of ranges written to `out`
+// (at most `max`; kNoSpace if more would be needed).
+lib::Result<size_t> direct_map_ranges(const boot::BootInfo& info, uint64_t limit,
+                                      uint64_t hole_base, uint64_t hole_size, PhysicalRange* out,
+                                      size_t max);
+
 // Initialises `allocator` from `info` and `reservations` (plus the boot
 // modules in `info`). `phys_to_virt` must reach [0, accessible_limit).
 lib::Result<MemoryReport> init_physical_memory(const boot::BootInfo& info,

@@ -17,7 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <core/boot/boot_info.h>
+#include <core/mm/page_table.h>
+#include <core/mm/physical_memory.h>
 #include <lib/concepts.h>
+#include <lib/result.h>
 
 namespace arch {
 
@@ -41,6 +45,23 @@ concept PlatformContract = requires(const char* text, size_t length) {
   { P::is_kernel_stack_address(uintptr_t{}) } -> lib::same_as<bool>;
   // Masks interrupts on the calling CPU.
   { P::disable_interrupts() } -> lib::same_as<void>;
+  // ---- Memory ----
+  // The kernel reaches physical memory through phys_to_virt (a direct map);
+  // virt_to_phys takes any kernel address (direct map or kernel image).
+  { P::phys_to_virt(uint64_t{}) } -> lib::same_as<void*>;
+  { P::virt_to_phys(static_cast<const void*>(nullptr)) } -> lib::same_as<uint64_t>;
+  // Until init_kernel_address_space, phys_to_virt works below this address.
+  { P::boot_accessible_limit() } -> lib::same_as<uint64_t>;
+  // Physical ranges the boot left in use that the memory map does not show
+  // (the kernel image, firmware areas); writes up to `max`, returns the count.
+  { P::boot_reservations(static_cast<mm::Reservation*>(nullptr), size_t{}) }
+    -> lib::same_as<size_t>;
+  // Builds and switches to the kernel's address space: a direct map of RAM,
+  // the kernel image with least rights (W^X), guard pages under the kernel
+  // stacks, no mapping at address 0. Returns the new reach of phys_to_virt.
+  { P::init_kernel_address_space(*static_cast<mm::FrameSource*>(nullptr),
+                                 *static_cast<const boot::BootInfo*>(nullptr)) }
+    -> lib::same_as<lib::Result<uint64_t>>;
   // [[noreturn]]: waits for interrupts forever.
   P::idle_forever();
   // [[noreturn]]: stops the machine; see StopReason.

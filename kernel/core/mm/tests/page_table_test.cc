@@ -147,6 +147,31 @@ TYPED_TEST(PageTableTest, VisitsAndDestroysManyMappings) {
   EXPECT_EQ(frames.live(), 0u);
 }
 
+TYPED_TEST(PageTableTest, LargePagesForAlignedRuns) {
+  using Table = mm::PageTable<TypeParam>;
+  FakeFrames frames;
+  Table table(frames, Table::create_root(frames).value());
+  const uint64_t block = Table::span(1);
+  // Starts a page before a block boundary: one page, then blocks, then pages.
+  uint64_t virt = 8 * block - mm::kPageSize, phys = 16 * block - mm::kPageSize;
+  uint64_t size = mm::kPageSize + 2 * block + 3 * mm::kPageSize;
+  ASSERT_TRUE(table.map_range_large(virt, phys, size, Permissions::read_write()).ok());
+  for (uint64_t offset = 0; offset < size; offset += mm::kPageSize) {
+    auto t = table.query(virt + offset);
+    ASSERT_TRUE(t.ok()) << offset;
+    EXPECT_EQ(t.value().phys, phys + offset);
+    EXPECT_TRUE(t.value().permissions.write);
+  }
+  EXPECT_EQ(table.query(virt + size).status(), Status::kNotFound);
+  // Blocks cannot be split by a 4 KiB mapping or unmapping.
+  EXPECT_EQ(table.map(8 * block + mm::kPageSize, 0, {}).status(), Status::kAlreadyExists);
+  EXPECT_EQ(table.unmap(8 * block).status(), Status::kNotSupported);
+  EXPECT_EQ(table.map_block(block + 1, 0, {}).status(), Status::kInvalidArgs);
+  unsigned slots = 1u << TypeParam::index_bits(TypeParam::kLevels - 1);
+  table.destroy(0, slots, true);
+  EXPECT_EQ(frames.live(), 0u);
+}
+
 TEST(PageTableFormats, X86_64KernelAddressesIndexFromTheTopHalf) {
   using Table = mm::PageTable<arch::x86_64::PageTableFormat>;
   FakeFrames frames;

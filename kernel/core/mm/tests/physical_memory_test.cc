@@ -111,4 +111,38 @@ TEST(PhysicalMemory, NoUsableMemoryOrNoRoomForTheBitmap) {
             lib::Status::kNoMemory);
 }
 
+TEST(DirectMapRanges, MergesSortsClipsAndCutsTheImage) {
+  BootInfo info;
+  (void)info.add_memory(0x100000, 0x3ee0000, MemoryType::kUsable);
+  (void)info.add_memory(0, 0x9fc00, MemoryType::kUsable);            // listed out of order
+  (void)info.add_memory(0x9fc00, 0x400, MemoryType::kReserved);      // EBDA: not mapped
+  (void)info.add_memory(0x3fe0000, 0x20000, MemoryType::kAcpiNvs);   // touches: merged
+  (void)info.add_memory(0xfee00000, 0x1000, MemoryType::kReserved);  // MMIO: not mapped
+  (void)info.add_memory(0x100000000, 0x40000000, MemoryType::kUsable);
+  mm::PhysicalRange out[8];
+  auto n = mm::direct_map_ranges(info, ~uint64_t{0}, 0x100000, 0x80000, out, 8);
+  ASSERT_TRUE(n.ok());
+  ASSERT_EQ(n.value(), 3u);
+  EXPECT_EQ(out[0].base, 0u);
+  EXPECT_EQ(out[0].size, 0xa0000u);   // 0x9fc00 rounded up to a page
+  EXPECT_EQ(out[1].base, 0x180000u);  // after the image hole
+  EXPECT_EQ(out[1].base + out[1].size, 0x4000000u);
+  EXPECT_EQ(out[2].base, 0x100000000u);
+  EXPECT_EQ(out[2].size, 0x40000000u);
+}
+
+TEST(DirectMapRanges, LimitAndCapacity) {
+  BootInfo info;
+  (void)info.add_memory(0, 0x10000000, MemoryType::kUsable);
+  (void)info.add_memory(0x20000000, 0x10000000, MemoryType::kUsable);
+  mm::PhysicalRange out[2];
+  auto clipped = mm::direct_map_ranges(info, 0x8000000, 0, 0, out, 2);
+  ASSERT_TRUE(clipped.ok());
+  ASSERT_EQ(clipped.value(), 1u);
+  EXPECT_EQ(out[0].size, 0x8000000u);
+  // A hole in the middle of the first range makes three: more than fit.
+  EXPECT_EQ(mm::direct_map_ranges(info, ~uint64_t{0}, 0x100000, 0x1000, out, 2).status(),
+            lib::Status::kNoSpace);
+}
+
 }  // namespace

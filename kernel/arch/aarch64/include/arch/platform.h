@@ -21,6 +21,18 @@ struct Platform {
   // The kernel image (its .bss holds the boot stack); the MMU is still off.
   static bool is_kernel_stack_address(uintptr_t address);
 
+  // Memory (see arch/contract.h). The MMU is still off on AArch64: physical
+  // and virtual addresses are the same, and init_kernel_address_space only
+  // reports that (the MMU, TTBR1 kernel and W^X are the next step here).
+  static void* phys_to_virt(uint64_t phys) {
+    return reinterpret_cast<void*>(static_cast<uintptr_t>(phys));
+  }
+  static uint64_t virt_to_phys(const void* virt) { return reinterpret_cast<uintptr_t>(virt); }
+  static uint64_t boot_accessible_limit() { return uint64_t{1} << 40; }
+  static size_t boot_reservations(mm::Reservation* out, size_t max);
+  static lib::Result<uint64_t> init_kernel_address_space(mm::FrameSource& frames,
+                                                         const boot::BootInfo& info);
+
   static void disable_interrupts() { asm volatile("msr daifset, #0xf" ::: "memory"); }
 
   [[noreturn]] static void idle_forever();

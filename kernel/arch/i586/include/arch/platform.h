@@ -16,6 +16,13 @@ struct Platform {
   static void disable_interrupts() { x86::disable_interrupts(); }
   // The kernel's quarter of the address space.
   static bool is_kernel_stack_address(uintptr_t address) { return address >= 0xc0000000u; }
+  static void* phys_to_virt(uint64_t phys);
+  static uint64_t virt_to_phys(const void* virt);
+  static uint64_t boot_accessible_limit();
+  static size_t boot_reservations(mm::Reservation* out, size_t max);
+  static lib::Result<uint64_t> init_kernel_address_space(mm::FrameSource& frames,
+                                                         const boot::BootInfo& info);
+
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");
   }

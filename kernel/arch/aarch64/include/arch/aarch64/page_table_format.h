@@ -46,6 +46,10 @@ struct PageTableFormat {
     }
     return e;
   }
+  // A block descriptor is a page descriptor with bit 1 clear.
+  static constexpr Entry block_entry(uint64_t phys, mm::Permissions p) {
+    return leaf_entry(phys, p) & ~kTableOrPage;
+  }
   static constexpr bool is_present(Entry e) { return (e & kValid) != 0; }
   static constexpr bool is_block(Entry e, unsigned level) {
     return level > 0 && (e & (kValid | kTableOrPage)) == kValid;

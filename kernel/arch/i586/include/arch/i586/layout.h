@@ -12,3 +12,12 @@
 #define BOOT_KERNEL_MAP_MIB 1024
 
 #define BOOT_STACK_SIZE 16384
+
+// The direct map starts at KERNEL_VIRTUAL_BASE (the image is part of it, at
+// its physical address + 3 GiB) and covers physical memory up to 768 MiB.
+// Frames above that ("high memory") are managed and given to user space but
+// reached by the kernel only through temporary mappings. The top 256 MiB of
+// the address space are the kernel virtual area (stacks, MMIO).
+#define DIRECT_MAP_BASE KERNEL_VIRTUAL_BASE
+#define DIRECT_MAP_LIMIT 0x30000000
+#define KERNEL_AREA_BASE 0xF0000000

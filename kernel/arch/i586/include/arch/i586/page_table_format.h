@@ -34,6 +34,9 @@ struct PageTableFormat {
     if (p.device) e |= kCacheDisable | kWriteThrough;
     return e;
   }
+  static constexpr Entry block_entry(uint64_t phys, mm::Permissions p) {
+    return leaf_entry(phys, p) | kLarge;
+  }
   static constexpr bool is_present(Entry e) { return (e & kPresent) != 0; }
   static constexpr bool is_block(Entry e, unsigned level) { return level > 0 && (e & kLarge); }
   static constexpr uint64_t entry_address(Entry e) { return e & kAddressMask; }

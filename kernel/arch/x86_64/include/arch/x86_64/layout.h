@@ -12,3 +12,12 @@
 #define BOOT_IDENTITY_MAP_GIB 4
 
 #define BOOT_STACK_SIZE 16384
+
+// All of physical memory is mapped here (PML4 slots 256..383, up to 64 TiB).
+// During boot the same slot maps the first 4 GiB, so phys_to_virt works from
+// the first instruction of C++.
+#define DIRECT_MAP_BASE 0xFFFF800000000000
+#define BOOT_DIRECT_MAP_LIMIT 0x100000000
+
+// Kernel virtual area (PML4 slot 384): kernel stacks with guard pages, MMIO.
+#define KERNEL_AREA_BASE 0xFFFFC00000000000

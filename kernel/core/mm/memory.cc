@@ -1,0 +1,122 @@
+#include <arch/platform.h>
+#include <core/console.h>
+#include <core/mm/memory.h>
+#include <core/mm/physical_memory.h>
+#include <lib/string.h>
+
+namespace mm {
+namespace {
+
+constinit FrameAllocator g_frames;
+constinit MemoryReport g_report = {};
+constinit uint64_t g_reachable_limit = 0;  // frames above it are not in the direct map
+
+// Allocates a frame the kernel can reach through its direct map; frames
+// above the limit (i586 high memory) go back and the caller sees kNoMemory.
+lib::Result<uint64_t> reachable_frame() {
+  uint64_t phys = TRY(g_frames.allocate());
+  if (phys + kPageSize > g_reachable_limit) {
+    (void)g_frames.free(phys);
+    return lib::Status::kNoMemory;
+  }
+  return phys;
+}
+
+class TableFrames final : public FrameSource {
+ public:
+  lib::Result<uint64_t> allocate_table() override {
+    uint64_t phys = TRY(reachable_frame());
+    memset(arch::Platform::phys_to_virt(phys), 0, kPageSize);
+    ++count_;
+    return phys;
+  }
+  void free_table(uint64_t phys) override {
+    if (g_frames.free(phys).ok()) --count_;
+  }
+  void* table_pointer(uint64_t phys) override { return arch::Platform::phys_to_virt(phys); }
+  uint64_t count() const { return count_; }
+
+ private:
+  uint64_t count_ = 0;
+};
+
+class KernelPages final : public PageSource {
+ public:
+  lib::Result<void*> allocate_page() override {
+    uint64_t phys = TRY(reachable_frame());
+    ++count_;
+    return arch::Platform::phys_to_virt(phys);
+  }
+  void free_page(void* page) override {
+    if (g_frames.free(arch::Platform::virt_to_phys(page)).ok()) --count_;
+  }
+  uint64_t count() const { return count_; }
+
+ private:
+  uint64_t count_ = 0;
+};
+
+constinit TableFrames g_table_frames;
+constinit KernelPages g_kernel_pages;
+constinit Heap g_heap(&g_kernel_pages);
+
+}  // namespace
+
+void init(const boot::BootInfo& info) {
+  Reservation reservations[8];
+  size_t count = arch::Platform::boot_reservations(reservations, 8);
+  g_reachable_limit = arch::Platform::boot_accessible_limit();
+  auto report = init_physical_memory(info, lib::Span<const Reservation>(reservations, count),
+                                     g_reachable_limit, arch::Platform::phys_to_virt, g_frames);
+  if (!report.ok()) {
+    panic("cannot manage physical memory: %s", mica::status_name(report.status()));
+  }
+  g_report = report.value();
+
+  auto limit = arch::Platform::init_kernel_address_space(g_table_frames, info);
+  if (!limit.ok()) {
+    panic("cannot build the kernel address space: %s", mica::status_name(limit.status()));
+  }
+  g_reachable_limit = limit.value();
+}
+
+FrameAllocator& frames() {
+  return g_frames;
+}
+FrameSource& table_frames() {
+  return g_table_frames;
+}
+PageSource& kernel_pages() {
+  return g_kernel_pages;
+}
+Heap& heap() {
+  return g_heap;
+}
+
+Usage usage() {
+  Usage u{};
+  u.total_frames = g_report.total_frames;
+  u.free_frames = g_frames.free_frames();
+  u.kernel_image_frames = g_report.reserved_frames;
+  u.page_table_frames = g_table_frames.count();
+  u.heap_frames = g_kernel_pages.count();
+  uint64_t used = u.total_frames - u.free_frames;
+  uint64_t accounted = u.kernel_image_frames + u.page_table_frames + u.heap_frames;
+  u.other_frames = used > accounted ? used - accounted : 0;
+  return u;
+}
+
+void print_usage() {
+  Usage u = usage();
+  auto kib = [](uint64_t frames) { return static_cast<unsigned long long>(frames * 4); };
+  kprintf(
+      "mica: meminfo: total %llu KiB, free %llu KiB, kernel %llu KiB "
+      "(image+boot %llu, page tables %llu, heap %llu), other %llu KiB; "
+      "frame bitmap %llu bytes in %u levels\n",
+      kib(u.total_frames), kib(u.free_frames),
+      kib(u.kernel_image_frames + u.page_table_frames + u.heap_frames), kib(u.kernel_image_frames),
+      kib(u.page_table_frames), kib(u.heap_frames), kib(u.other_frames),
+      static_cast<unsigned long long>(g_report.bitmap_bytes), g_frames.levels());
+}
+
+}  // namespace mm

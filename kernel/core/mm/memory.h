@@ -1,0 +1,44 @@
+// The kernel's memory: bring-up and the shared allocators.
+//
+// init() runs once on the boot CPU: it starts the frame allocator over all
+// physical memory, has the arch build the kernel's own address space (direct
+// map, kernel image with least rights, guard pages) and starts the heap.
+// After it, every frame of the machine is accounted for in usage().
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <core/boot/boot_info.h>
+#include <core/mm/frame_allocator.h>
+#include <core/mm/heap.h>
+#include <core/mm/page_table.h>
+#include <core/mm/slab.h>
+
+namespace mm {
+
+struct Usage {
+  uint64_t total_frames;         // usable frames the machine has
+  uint64_t free_frames;          // free now
+  uint64_t kernel_image_frames;  // kernel image, boot modules, boot data, bitmap
+  uint64_t page_table_frames;    // the kernel's page tables
+  uint64_t heap_frames;          // slab and heap pages
+  uint64_t other_frames;         // the rest in use (address spaces, stacks, ...)
+};
+
+// Panics if memory cannot be brought up (there is nothing to fall back on).
+void init(const boot::BootInfo& info);
+
+FrameAllocator& frames();
+// Zeroed page-table frames from the frame allocator, reached through the
+// direct map.
+FrameSource& table_frames();
+// Whole pages for slabs and the heap, reached through the direct map.
+PageSource& kernel_pages();
+Heap& heap();
+
+Usage usage();
+// Prints a meminfo-style report: total, free and kernel-used memory.
+void print_usage();
+
+}  // namespace mm
