@@ -3,8 +3,10 @@
 #include <core/build_id.h>
 #include <core/cmdline.h>
 #include <core/console.h>
+#include <core/ktest.h>
 #include <core/main.h>
 #include <core/mm/memory.h>
+#include <core/time.h>
 #include <mica/config.h>
 
 namespace {
@@ -51,6 +53,15 @@ void kernel_main(boot::BootInfo& info) {
   if (info.usable_bytes() == 0) panic("the boot loader reported no usable memory");
   mm::init(info);
   mm::print_usage();
+  ktime::init();
+  arch::Platform::enable_interrupts();
+
+  // Self-tests: `ktest` runs them all, `ktest=prefix` those whose name starts so.
+  if (cmdline::has(info.cmdline, "ktest")) {
+    char filter[64] = "";
+    cmdline::get(info.cmdline, "ktest", filter, sizeof(filter));
+    ktest::run_all(filter);
+  }
 
   // Deliberate panic, for the boot test that checks the panic path end to end.
   if (cmdline::has(info.cmdline, "test.panic")) panic("test.panic on the command line");

@@ -1,7 +1,10 @@
 // The C++ half of the AArch64 entry: start.S calls arch_boot on the boot CPU
-// at EL1, MMU off, .bss zeroed, on the boot stack. It brings up the console
+// at EL1 in the higher half, on the boot page tables (the first GiB of RAM
+// and the board's devices reachable through phys_to_virt), .bss zeroed, on
+// the boot stack. It brings up the console
 // and turns what the Raspberry Pi firmware handed over -- a device tree in
 // x0, or failing that the mailbox -- into the BootInfo kernel_main takes.
+#include <arch/platform.h>
 #include <core/boot/boot_info.h>
 #include <core/boot/parsers.h>
 #include <core/console.h>
@@ -34,15 +37,22 @@ void set_loader(boot::BootInfo& info, const char* name) {
 bool read_device_tree(uint64_t dtb_phys, boot::BootInfo& info) {
   // The firmware passes 0 when it has no tree; a tree is 8-byte aligned.
   if (dtb_phys == 0 || dtb_phys % 8 != 0) return false;
-  const auto* blob = reinterpret_cast<const uint8_t*>(dtb_phys);
-  // Look at the header before trusting its size: reading past the end of RAM
-  // with the MMU off would hit peripherals or fault.
+  const uint64_t reachable = arch::Platform::boot_accessible_limit();
+  if (dtb_phys + kFdtHeaderSize > reachable) {
+    kprintf("mica: device tree at %#llx is beyond the boot mapping; ignored\n",
+            static_cast<unsigned long long>(dtb_phys));
+    return false;
+  }
+  const auto* blob = static_cast<const uint8_t*>(arch::Platform::phys_to_virt(dtb_phys));
+  // Look at the header before trusting its size: reading past the boot
+  // mapping would fault.
   lib::ByteSpan header(blob, kFdtHeaderSize);
   uint32_t magic = 0, total_size = 0;
   lib::read_be(header, 0, &magic);
   lib::read_be(header, 4, &total_size);
   if (magic != boot::kFdtMagic) return false;
-  if (total_size < kFdtHeaderSize || total_size > kMaxDeviceTreeSize) {
+  if (total_size < kFdtHeaderSize || total_size > kMaxDeviceTreeSize ||
+      dtb_phys + total_size > reachable) {
     kprintf("mica: device tree at %#llx claims %u bytes; ignored\n",
             static_cast<unsigned long long>(dtb_phys), total_size);
     return false;

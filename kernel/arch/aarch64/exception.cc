@@ -1,11 +1,15 @@
-// Reporting of exceptions taken at EL1. The kernel has no user space and no
-// interrupts yet, so every exception is a kernel bug: describe it from
-// ESR_EL1 and panic. Two cases must not panic again: a fault while already
-// handling one, and the semihosting `hlt` of Platform::stop trapping on
-// hardware without a debugger; both park the CPU.
+// Exceptions taken at EL1. IRQs go to the interrupt dispatch and return.
+// The kernel has no user space yet, so every other exception is a kernel
+// bug: describe it from ESR_EL1 (with the fault kind and level of an abort),
+// print a backtrace and panic. Two cases must not panic again: a fault while
+// already handling one, and the semihosting `hlt` of Platform::stop trapping
+// on hardware without a debugger; both park the CPU.
 #include "exception.h"
 
+#include <core/backtrace.h>
 #include <core/console.h>
+
+#include "interrupt.h"
 
 namespace aarch64 {
 namespace {
@@ -56,6 +60,45 @@ bool far_is_valid(uint32_t ec) {
          ec == 0x35;
 }
 
+// The fault status code (DFSC/IFSC, ISS bits 5:0) of an abort: the kind of
+// fault and, for translation-table faults, the level (-1 if none).
+const char* fault_status_name(uint32_t fsc, int* level) {
+  *level = -1;
+  switch (fsc >> 2) {
+    case 0x0:
+      *level = static_cast<int>(fsc & 3);
+      return "address size fault";
+    case 0x1:
+      *level = static_cast<int>(fsc & 3);
+      return "translation fault";
+    case 0x2:
+      *level = static_cast<int>(fsc & 3);
+      return "access flag fault";
+    case 0x3:
+      *level = static_cast<int>(fsc & 3);
+      return "permission fault";
+    case 0x5:
+      *level = static_cast<int>(fsc & 3);
+      return "synchronous external abort on a table walk";
+    default:
+      break;
+  }
+  switch (fsc) {
+    case 0x10:
+      return "synchronous external abort";
+    case 0x11:
+      return "tag check fault";
+    case 0x18:
+      return "parity or ECC error";
+    case 0x21:
+      return "alignment fault";
+    case 0x30:
+      return "TLB conflict abort";
+    default:
+      return "unknown fault status";
+  }
+}
+
 const char* const kVectorOrigin[4] = {"EL1 with SP_EL0", "EL1", "EL0 (AArch64)", "EL0 (AArch32)"};
 const char* const kVectorType[4] = {"synchronous", "IRQ", "FIQ", "SError"};
 
@@ -81,16 +124,22 @@ void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector) {
   // Never recurse: a second exception (a fault while printing, or the stop
   // path's `hlt` with no semihosting host) ends here.
   if (g_stopping || g_exception_depth != 0) park();
-  g_exception_depth = 1;
-  g_exception_frame = frame;
 
   uint64_t type = vector % 4;
+  // IRQs from the kernel on SP_EL1 or from EL0: dispatch and return (the
+  // kernel never runs on SP_EL0, so vector 1 is a bug like any other).
+  if (type == 1 && (vector == 5 || vector == 9)) {
+    handle_irq();
+    return;
+  }
+
+  g_exception_depth = 1;
+  g_exception_frame = frame;
   const char* origin = kVectorOrigin[(vector / 4) % 4];
   unsigned long long elr = frame->elr;
-  if (type != 0 && type != 3) {
-    // Interrupts are masked until the interrupt controller issue; one
-    // arriving anyway means the masking is broken.
+  if (type != 0) {
     kprintf("\nmica: %s exception from %s at ELR %#llx\n", kVectorType[type], origin, elr);
+    backtrace::print(frame->elr, frame->x[29]);
     panic("unexpected %s", kVectorType[type]);
   }
 
@@ -99,15 +148,30 @@ void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector) {
   const char* name = exception_class_name(ec);
   kprintf("\nmica: %s exception from %s: %s (EC %#x, ESR %#x)\n", kVectorType[type], origin, name,
           ec, esr);
-  if (ec == 0x24 || ec == 0x25) {
-    // ISS: WnR (bit 6) says read or write; DFSC (bits 5:0) the fault kind.
-    kprintf("mica: %s of %#llx at ELR %#llx, fault status %#x\n",
-            (esr & (1u << 6)) != 0 ? "write" : "read", static_cast<unsigned long long>(frame->far),
-            elr, esr & 0x3f);
+  unsigned long long far = frame->far;
+  if (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25) {
+    // ISS: the fault status (bits 5:0); for data aborts WnR (bit 6) says
+    // read or write, CM (bit 8) a cache maintenance instruction.
+    int level;
+    const char* fault = fault_status_name(esr & 0x3f, &level);
+    bool data = ec == 0x24 || ec == 0x25;
+    const char* access = !data                    ? "instruction fetch"
+                         : (esr & (1u << 8)) != 0 ? "cache maintenance"
+                         : (esr & (1u << 6)) != 0 ? "write"
+                                                  : "read";
+    if (level >= 0) {
+      kprintf("mica: %s, level %d: %s of FAR %#llx at ELR %#llx\n", fault, level, access, far, elr);
+    } else {
+      kprintf("mica: %s: %s of FAR %#llx at ELR %#llx\n", fault, access, far, elr);
+    }
+  } else if (ec == 0x3c) {
+    // The comment field: clang's __builtin_trap() is brk #1.
+    kprintf("mica: brk #%#x at ELR %#llx\n", esr & 0xffff, elr);
   } else if (far_is_valid(ec)) {
-    kprintf("mica: at ELR %#llx, FAR %#llx\n", elr, static_cast<unsigned long long>(frame->far));
+    kprintf("mica: at ELR %#llx, FAR %#llx\n", elr, far);
   } else {
     kprintf("mica: at ELR %#llx\n", elr);
   }
+  backtrace::print(frame->elr, frame->x[29]);
   panic("unhandled %s in the kernel", name);
 }

@@ -1,6 +1,6 @@
 // Exception handling for the kernel running at EL1: the vector table
 // (vectors.S) saves a RegisterFrame and calls arch_handle_exception, which
-// reports the exception and panics. Nothing is recoverable yet.
+// dispatches IRQs and returns, and reports anything else and panics.
 #pragma once
 
 #include <stddef.h>
@@ -38,5 +38,6 @@ extern "C" {
 // vectors.S: stores x0-x30 and SP into `frame` (ELR..FAR zeroed).
 void arch_capture_registers(aarch64::RegisterFrame* frame);
 // Called by vectors.S with the saved frame and the vector's index (0-15).
-[[noreturn]] void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector);
+// Returns only for an interrupt; vectors.S then restores the frame and erets.
+void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector);
 }

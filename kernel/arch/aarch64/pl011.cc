@@ -14,14 +14,14 @@ namespace aarch64::pl011 {
 namespace {
 
 // PL011 registers (ARM PrimeCell UART TRM, DDI0183).
-constexpr uintptr_t kData = board::kPl011Base + 0x00;
-constexpr uintptr_t kFlags = board::kPl011Base + 0x18;
-constexpr uintptr_t kIntegerBaud = board::kPl011Base + 0x24;
-constexpr uintptr_t kFractionalBaud = board::kPl011Base + 0x28;
-constexpr uintptr_t kLineControl = board::kPl011Base + 0x2c;
-constexpr uintptr_t kControl = board::kPl011Base + 0x30;
-constexpr uintptr_t kInterruptMask = board::kPl011Base + 0x38;
-constexpr uintptr_t kInterruptClear = board::kPl011Base + 0x44;
+constexpr uintptr_t kData = device(board::kPl011Base + 0x00);
+constexpr uintptr_t kFlags = device(board::kPl011Base + 0x18);
+constexpr uintptr_t kIntegerBaud = device(board::kPl011Base + 0x24);
+constexpr uintptr_t kFractionalBaud = device(board::kPl011Base + 0x28);
+constexpr uintptr_t kLineControl = device(board::kPl011Base + 0x2c);
+constexpr uintptr_t kControl = device(board::kPl011Base + 0x30);
+constexpr uintptr_t kInterruptMask = device(board::kPl011Base + 0x38);
+constexpr uintptr_t kInterruptClear = device(board::kPl011Base + 0x44);
 
 constexpr uint32_t kFlagBusy = 1u << 3;
 constexpr uint32_t kFlagTxFull = 1u << 5;
@@ -41,10 +41,10 @@ constexpr uint32_t kFbrd = kDivisor64 & 0x3f;
 static_assert(kIbrd >= 1 && kIbrd <= 0xffff, "PL011 clock cannot make 115200 baud");
 
 // GPIO (BCM2835/BCM2711 ARM peripherals manuals, chapter 6).
-constexpr uintptr_t kGpioFunctionSelect1 = board::kGpioBase + 0x04;  // pins 10-19
-constexpr uintptr_t kGpioPull = board::kGpioBase + 0x94;             // BCM2835/7
-constexpr uintptr_t kGpioPullClock0 = board::kGpioBase + 0x98;       // BCM2835/7
-constexpr uintptr_t kGpioPullControl0 = board::kGpioBase + 0xe4;     // BCM2711, pins 0-15
+constexpr uintptr_t kGpioFunctionSelect1 = device(board::kGpioBase + 0x04);  // pins 10-19
+constexpr uintptr_t kGpioPull = device(board::kGpioBase + 0x94);             // BCM2835/7
+constexpr uintptr_t kGpioPullClock0 = device(board::kGpioBase + 0x98);       // BCM2835/7
+constexpr uintptr_t kGpioPullControl0 = device(board::kGpioBase + 0xe4);     // BCM2711, pins 0-15
 constexpr uint32_t kFunctionAlt0 = 4;
 constexpr uint32_t kTxPin = 14;
 constexpr uint32_t kRxPin = 15;

@@ -1,11 +1,10 @@
-// arch::Platform for AArch64: console, register dump and machine stop.
+// arch::Platform for AArch64: console, register dump, idling and machine
+// stop. Memory is in memory.cc, time in timer.cc.
 #include <arch/platform.h>
 #include <core/console.h>
 
 #include "exception.h"
 #include "pl011.h"
-
-extern "C" const char __kernel_start[], __kernel_end[];
 
 namespace arch {
 namespace {
@@ -20,7 +19,7 @@ uint64_t current_el() {
   return (value >> 2) & 3;
 }
 
-void print_frame(const aarch64::RegisterFrame& frame, bool exception) {
+void print_frame(const ::aarch64::RegisterFrame& frame, bool exception) {
   for (int i = 0; i < 31; i += 4) {
     for (int j = i; j < i + 4 && j < 31; ++j) {
       kprintf("%s x%-2d %016llx", j == i ? " " : "", j,
@@ -40,29 +39,30 @@ void print_frame(const aarch64::RegisterFrame& frame, bool exception) {
 }  // namespace
 
 void Platform::console_write(const char* text, size_t length) {
-  aarch64::pl011::write(text, length);
+  ::aarch64::pl011::write(text, length);
 }
 
 void Platform::dump_registers() {
-  if (const aarch64::RegisterFrame* frame = aarch64::current_exception_frame()) {
+  if (const ::aarch64::RegisterFrame* frame = ::aarch64::current_exception_frame()) {
     kprintf("registers at the exception:\n");
     print_frame(*frame, true);
     return;
   }
-  aarch64::RegisterFrame frame;
+  ::aarch64::RegisterFrame frame;
   arch_capture_registers(&frame);
   kprintf("registers (in dump_registers):\n");
   print_frame(frame, false);
 }
 
 void Platform::idle_forever() {
+  enable_interrupts();
   while (true) asm volatile("wfi");
 }
 
 void Platform::stop(StopReason reason) {
   disable_interrupts();
-  aarch64::pl011::flush();
-  aarch64::mark_stopping();
+  ::aarch64::pl011::flush();
+  ::aarch64::mark_stopping();
 
   // The AArch64 SYS_EXIT takes a parameter block: the reason and, for
   // ApplicationExit, the exit status QEMU passes to the host.
@@ -73,33 +73,7 @@ void Platform::stop(StopReason reason) {
   asm volatile("hlt #0xf000" : "+r"(op) : "r"(parameter) : "memory");
 
   // Still here: the host ignored the request. Halt this CPU for good.
-  aarch64::park();
-}
-
-size_t Platform::boot_reservations(mm::Reservation* out, size_t max) {
-  mm::Reservation all[] = {
-      // The firmware's spin tables and stub live in the first page; the rest
-      // below the kernel is kept for the secondary cores' start-up.
-      {0, reinterpret_cast<uintptr_t>(__kernel_start), "firmware and spin tables"},
-      {reinterpret_cast<uintptr_t>(__kernel_start),
-       reinterpret_cast<uintptr_t>(__kernel_end) - reinterpret_cast<uintptr_t>(__kernel_start),
-       "kernel image"},
-  };
-  size_t n = 0;
-  for (const auto& r : all) {
-    if (n < max) out[n++] = r;
-  }
-  return n;
-}
-
-lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource&, const boot::BootInfo&) {
-  kprintf("mica: kernel address space: MMU off on aarch64 (identity, no W^X yet)\n");
-  return uint64_t{1} << 40;
-}
-
-bool Platform::is_kernel_stack_address(uintptr_t address) {
-  return address >= reinterpret_cast<uintptr_t>(__kernel_start) &&
-         address < reinterpret_cast<uintptr_t>(__kernel_end);
+  ::aarch64::park();
 }
 
 }  // namespace arch

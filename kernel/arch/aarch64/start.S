@@ -1,15 +1,27 @@
 // The first instructions of kernel8.img. The firmware (or QEMU's boot stub)
-// jumps to 0x80000 with the device tree address in x0 (0 if none), MMU and
-// caches off, at EL3, EL2 or EL1 depending on the board and config.txt.
+// jumps to physical 0x80000 with the device tree address in x0 (0 if none),
+// MMU and caches off, at EL3, EL2 or EL1 depending on the board and
+// config.txt.
 //
 // _start keeps only the boot CPU, drops it to EL1h with interrupts masked,
-// sets a known SCTLR_EL1 (MMU still off), installs the exception vectors,
-// zeroes .bss, switches to the boot stack and calls arch_boot(dtb) in boot.cc.
+// zeroes .bss, builds the boot page tables, turns the MMU and caches on and
+// jumps to the kernel's link address in the higher half (layout.h), where it
+// switches to the boot stack and calls arch_boot(dtb) in boot.cc.
+//
+// The image is linked at KERNEL_VIRTUAL_BASE + physical but runs at its
+// physical address until the MMU is on, so everything before the jump
+// addresses memory PC-relatively (adr/adrp), which yields physical
+// addresses; `ldr xN, =symbol` yields link (virtual) addresses.
+#include <arch/aarch64/layout.h>
+#include <board/peripherals.h>
 
 // SCTLR_EL1: the ARMv8.0 RES1 bits (11, 20, 22, 23, 28, 29), little-endian,
-// MMU and data cache off, alignment checks only for SP (SA, SA0), I-cache on
-// (instruction fetches with the MMU off are Normal memory, so it is safe).
+// alignment checks only for SP (SA, SA0), I-cache on (instruction fetches
+// with the MMU off are Normal memory, so it is safe); M and C come on with
+// the boot page tables.
 #define SCTLR_EL1_RES1 0x30d00800
+#define SCTLR_EL1_M (1 << 0)
+#define SCTLR_EL1_C (1 << 2)
 #define SCTLR_EL1_SA (1 << 3)
 #define SCTLR_EL1_SA0 (1 << 4)
 #define SCTLR_EL1_I (1 << 12)
@@ -26,6 +38,53 @@
 #define SCR_EL3_BOOT ((1 << 0) | (3 << 4) | (1 << 10))
 // SPSR for the eret: EL1h (SP_EL1), D, A, I and F masked.
 #define SPSR_EL1H_MASKED 0x3c5
+
+// MAIR_EL1: attribute 0 Normal write-back read/write-allocate (inner and
+// outer), attribute 1 Device-nGnRE, as page_table_format.h encodes them.
+#define MAIR_EL1_BOOT 0x04ff
+
+// TCR_EL1: 48-bit VAs in both halves (T0SZ = T1SZ = 16), 4 KiB granules,
+// table walks inner-shareable and write-back cacheable. IPS (the physical
+// address size) and AS (16-bit ASIDs) come from ID_AA64MMFR0_EL1 at run time.
+#define TCR_T0SZ(n) (n)
+#define TCR_IRGN0_WBWA (1 << 8)
+#define TCR_ORGN0_WBWA (1 << 10)
+#define TCR_SH0_INNER (3 << 12)
+#define TCR_TG0_4K (0 << 14)
+#define TCR_T1SZ(n) ((n) << 16)
+#define TCR_IRGN1_WBWA (1 << 24)
+#define TCR_ORGN1_WBWA (1 << 26)
+#define TCR_SH1_INNER (3 << 28)
+#define TCR_TG1_4K (2 << 30)
+#define TCR_IPS_SHIFT 32
+#define TCR_AS (1 << 36)
+#define TCR_EL1_BOOT                                                                          \
+  (TCR_T0SZ(16) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K |             \
+   TCR_T1SZ(16) | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K)
+
+// Level 2 block descriptors (2 MiB), EL1 read-write, access flag set, never
+// executable at EL0. Normal RAM is inner-shareable and executable at EL1 (the
+// kernel runs from it until init_kernel_address_space); Device memory is
+// never executable.
+#define DESC_TABLE 0x3
+#define DESC_BLOCK 0x1
+#define DESC_ATTR_NORMAL (0 << 2)
+#define DESC_ATTR_DEVICE (1 << 2)
+#define DESC_INNER_SHAREABLE (3 << 8)
+#define DESC_AF (1 << 10)
+#define DESC_PXN (1 << 53)
+#define DESC_UXN (1 << 54)
+#define BLOCK_NORMAL (DESC_BLOCK | DESC_ATTR_NORMAL | DESC_INNER_SHAREABLE | DESC_AF | DESC_UXN)
+#define BLOCK_DEVICE (DESC_BLOCK | DESC_ATTR_DEVICE | DESC_AF | DESC_PXN | DESC_UXN)
+#define BLOCK_SIZE_SHIFT 21
+#define BOOT_L2_TABLES (BOOT_MAP_LIMIT >> 30)
+
+#if BOARD_DEVICE_WINDOW_END > BOOT_MAP_LIMIT
+#error "the board's device window is beyond the boot page tables"
+#endif
+#if (BOARD_DEVICE_WINDOW_BASE | BOARD_DEVICE_WINDOW_END) & ((1 << BLOCK_SIZE_SHIFT) - 1)
+#error "the board's device window must be 2 MiB aligned"
+#endif
 
   .section .text.boot, "ax"
   .global _start
@@ -95,12 +154,14 @@ in_el1:
   // so any FP use is a bug and shows up as an exception. The scheduler issue
   // that saves FP state for threads opens this up.
   msr cpacr_el1, xzr
+  // The vectors at their physical address until the MMU is on (an exception
+  // this early hangs in exception_common rather than in a fetch fault loop).
   adr x1, exception_vectors
   msr vbar_el1, x1
   isb
 
-  // Zero .bss (16-byte aligned at both ends by kernel.ld). 8-byte stores:
-  // with the MMU off memory is Device, so no DC ZVA.
+  // Zero .bss (16-byte aligned at both ends by kernel.ld). With the MMU off
+  // memory is Device-nGnRnE, so plain stores, no DC ZVA.
   adrp x1, __bss_start
   add x1, x1, :lo12:__bss_start
   adrp x2, __bss_end
@@ -111,20 +172,163 @@ in_el1:
   stp xzr, xzr, [x1], #16
   b 1b
 2:
-  adrp x1, __boot_stack_top
-  add x1, x1, :lo12:__boot_stack_top
+  bl build_boot_page_tables
+
+  // These stores went around the (still off) data cache; invalidate any
+  // stale lines over .bss, so neither the kernel nor the table walker (whose
+  // walks are cacheable) see older contents once the cache is on.
+  dsb sy
+  adrp x1, __bss_start
+  add x1, x1, :lo12:__bss_start
+  adrp x2, __bss_end
+  add x2, x2, :lo12:__bss_end
+  mrs x3, ctr_el0
+  ubfx x3, x3, #16, #4  // DminLine: log2 of the line size in words
+  mov x4, #4
+  lsl x4, x4, x3        // line size in bytes
+  sub x5, x4, #1
+  bic x1, x1, x5
+3:
+  dc ivac, x1
+  add x1, x1, x4
+  cmp x1, x2
+  b.lo 3b
+  dsb sy
+
+  bl enable_mmu
+
+  // Running with the MMU on, still at the physical address through the
+  // TTBR0 identity map: jump to the link address.
+  ldr x1, =virtual_start
+  br x1
+
+park_cpu:
+  msr daifset, #0xf
+4:
+  wfe
+  b 4b
+  .size _start, . - _start
+
+// Fills the boot page tables (physical addresses, MMU off). One level 0 and
+// one level 1 table serve both TTBR0 (identity) and TTBR1 (DIRECT_MAP_BASE
+// is slot 0 of the upper half): L0[0] -> L1, L1[i] -> the i-th L2 table,
+// whose 2 MiB blocks map [i GiB, i+1 GiB). A block is Device inside the
+// board's device window, Normal below BOOT_DIRECT_MAP_LIMIT, else invalid.
+  .type build_boot_page_tables, %function
+build_boot_page_tables:
+  adrp x0, boot_l0
+  adrp x1, boot_l1
+  adrp x2, boot_l2
+  orr x3, x1, #DESC_TABLE
+  str x3, [x0]
+  mov x3, #0
+1:
+  add x4, x2, x3, lsl #12
+  orr x4, x4, #DESC_TABLE
+  str x4, [x1, x3, lsl #3]
+  add x3, x3, #1
+  cmp x3, #BOOT_L2_TABLES
+  b.lo 1b
+
+  ldr x5, =BOARD_DEVICE_WINDOW_BASE
+  ldr x6, =BOARD_DEVICE_WINDOW_END
+  ldr x7, =BOOT_DIRECT_MAP_LIMIT
+  ldr x8, =BOOT_MAP_LIMIT
+  ldr x9, =BLOCK_NORMAL
+  ldr x10, =BLOCK_DEVICE
+  mov x3, #0  // physical address of the block
+2:
+  cmp x3, x5
+  b.lo 3f
+  cmp x3, x6
+  b.hs 3f
+  orr x4, x3, x10
+  b 5f
+3:
+  mov x4, #0
+  cmp x3, x7
+  b.hs 5f
+  orr x4, x3, x9
+5:
+  str x4, [x2], #8
+  add x3, x3, #(1 << BLOCK_SIZE_SHIFT)
+  cmp x3, x8
+  b.lo 2b
+  ret
+  .size build_boot_page_tables, . - build_boot_page_tables
+
+// Programs MAIR, TCR and both TTBRs with the boot tables and turns on the
+// MMU and the caches. Returns to the physical caller (identity-mapped).
+  .type enable_mmu, %function
+enable_mmu:
+  ldr x1, =MAIR_EL1_BOOT
+  msr mair_el1, x1
+
+  ldr x1, =TCR_EL1_BOOT
+  mrs x2, id_aa64mmfr0_el1
+  and x3, x2, #0xf  // PARange
+  cmp x3, #5        // at most 48 bits (52 needs FEAT_LPA and other formats)
+  mov x4, #5
+  csel x3, x3, x4, ls
+  orr x1, x1, x3, lsl #TCR_IPS_SHIFT
+  ubfx x3, x2, #4, #4  // ASIDBits: 2 = 16-bit ASIDs
+  cmp x3, #2
+  b.ne 1f
+  orr x1, x1, #TCR_AS
+1:
+  msr tcr_el1, x1
+
+  adrp x1, boot_l0
+  msr ttbr0_el1, x1
+  msr ttbr1_el1, x1
+  isb
+  tlbi vmalle1  // nothing the firmware left in the TLB may survive
+  dsb nsh
+  isb
+
+  mrs x1, sctlr_el1
+  orr x1, x1, #SCTLR_EL1_M
+  orr x1, x1, #SCTLR_EL1_C
+  msr sctlr_el1, x1
+  isb
+  ic iallu  // fetches from now on go through the new translation
+  dsb nsh
+  isb
+  ret
+  .size enable_mmu, . - enable_mmu
+
+  .ltorg
+
+// The higher half: the boot stack, the vectors at their link address, then
+// C++.
+  .text
+  .type virtual_start, %function
+virtual_start:
+  ldr x1, =__boot_stack_top
   mov sp, x1
+  ldr x1, =exception_vectors
+  msr vbar_el1, x1
+  isb
   mov x29, xzr  // end of the frame-pointer chain
   mov x30, xzr
   mov x0, x19
   bl arch_boot
   // arch_boot does not return; if it ever does, stop here.
-
-park_cpu:
+1:
   msr daifset, #0xf
-3:
   wfe
-  b 3b
-  .size _start, . - _start
+  b 1b
+  .size virtual_start, . - virtual_start
 
   .ltorg
+
+// The boot page tables: level 0, level 1 and one level 2 table per GiB of
+// BOOT_MAP_LIMIT. Zeroed with the rest of .bss before they are filled.
+  .section .bss.boot_page_tables, "aw", %nobits
+  .balign 4096
+boot_l0:
+  .space 4096
+boot_l1:
+  .space 4096
+boot_l2:
+  .space 4096 * BOOT_L2_TABLES

@@ -2,8 +2,11 @@
 //
 // Each of the 16 entries (4 origins x sync/IRQ/FIQ/SError) saves x0-x30, the
 // interrupted SP, ELR, SPSR, ESR and FAR as an aarch64::RegisterFrame on the
-// current stack and calls arch_handle_exception(frame, entry index), which
-// never returns. Layout offsets match exception.h.
+// current stack and calls arch_handle_exception(frame, entry index). That
+// panics for anything but an interrupt; for an interrupt it returns, and the
+// frame's x0-x30, ELR and SPSR are restored and the CPU returns (eret) to
+// the interrupted code with every register as it was. Layout offsets match
+// exception.h.
 
 #define FRAME_SIZE 288
 #define FRAME_X30 240
@@ -64,9 +67,29 @@ exception_common:
   stp x2, x3, [sp, #FRAME_ESR]
   mov x0, sp
   bl arch_handle_exception
-1:
-  wfe
-  b 1b
+
+  // Back from an interrupt (IRQs still masked, as on entry).
+  ldp x2, x3, [sp, #FRAME_ELR]
+  msr elr_el1, x2
+  msr spsr_el1, x3
+  ldp x0, x1, [sp, #0]
+  ldp x2, x3, [sp, #16]
+  ldp x4, x5, [sp, #32]
+  ldp x6, x7, [sp, #48]
+  ldp x8, x9, [sp, #64]
+  ldp x10, x11, [sp, #80]
+  ldp x12, x13, [sp, #96]
+  ldp x14, x15, [sp, #112]
+  ldp x16, x17, [sp, #128]
+  ldp x18, x19, [sp, #144]
+  ldp x20, x21, [sp, #160]
+  ldp x22, x23, [sp, #176]
+  ldp x24, x25, [sp, #192]
+  ldp x26, x27, [sp, #208]
+  ldp x28, x29, [sp, #224]
+  ldr x30, [sp, #FRAME_X30]
+  add sp, sp, #FRAME_SIZE
+  eret
 
 // void arch_capture_registers(RegisterFrame* frame): the caller's x0-x30 and
 // SP as they are at the call; ELR, SPSR, ESR and FAR are zeroed.

@@ -2,6 +2,7 @@
 #include <arch/i586/trap_frame.h>
 #include <arch/platform.h>
 #include <arch/x86/pic.h>
+#include <arch/x86/tsc.h>
 #include <core/boot/parsers.h>
 #include <core/console.h>
 #include <core/main.h>
@@ -37,5 +38,6 @@ extern "C" [[noreturn]] void i586_entry(uint32_t magic, uint32_t info_phys) {
   if (!parsed.ok()) {
     panic("malformed Multiboot boot information: %s", mica::status_name(parsed.status()));
   }
+  arch::x86::tsc_calibrate();
   kernel_main(g_boot_info);
 }

@@ -15,6 +15,8 @@ extern "C" const char __kernel_data_start[], __boot_stack_guard[], __kernel_end[
 namespace arch {
 namespace {
 
+constinit uint64_t g_kernel_root = 0;
+
 using Table = mm::PageTable<i586::PageTableFormat>;
 
 uint64_t address(const char* symbol) {
@@ -29,6 +31,18 @@ lib::Result<void> map_image(Table& table, const char* start, const char* end,
 }
 
 }  // namespace
+
+uint64_t Platform::kernel_root() {
+  return g_kernel_root;
+}
+
+lib::Result<uint64_t> Platform::new_user_root(mm::FrameSource& frames) {
+  uint64_t root = TRY(frames.allocate_table());
+  auto* entries = static_cast<uint32_t*>(frames.table_pointer(root));
+  const auto* kernel = static_cast<const uint32_t*>(frames.table_pointer(g_kernel_root));
+  for (unsigned slot = kUserSlotEnd; slot < 1024; ++slot) entries[slot] = kernel[slot];
+  return root;
+}
 
 void* Platform::phys_to_virt(uint64_t phys) {
   return reinterpret_cast<void*>(static_cast<uint32_t>(phys + DIRECT_MAP_BASE));
@@ -87,6 +101,7 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
     TRY(table.ensure_root_slot(virt));
   }
 
+  g_kernel_root = table.root();
   asm volatile("mov %0, %%cr3" : : "r"(static_cast<uint32_t>(table.root())) : "memory");
   kprintf(
       "mica: kernel address space: direct map of %llu MiB at %#x, image W^X "

@@ -13,6 +13,8 @@ extern "C" const char __kernel_data_start[], __boot_stack_guard[], __kernel_end[
 namespace arch {
 namespace {
 
+constinit uint64_t g_kernel_root = 0;
+
 using Table = mm::PageTable<x86_64::PageTableFormat>;
 
 uint64_t address(const char* symbol) {
@@ -29,6 +31,18 @@ lib::Result<void> map_image(Table& table, const char* start, const char* end,
 
 }  // namespace
 
+uint64_t Platform::kernel_root() {
+  return g_kernel_root;
+}
+
+lib::Result<uint64_t> Platform::new_user_root(mm::FrameSource& frames) {
+  uint64_t root = TRY(frames.allocate_table());
+  auto* entries = static_cast<uint64_t*>(frames.table_pointer(root));
+  const auto* kernel = static_cast<const uint64_t*>(frames.table_pointer(g_kernel_root));
+  for (unsigned slot = kUserSlotEnd; slot < 512; ++slot) entries[slot] = kernel[slot];
+  return root;
+}
+
 void* Platform::phys_to_virt(uint64_t phys) {
   return reinterpret_cast<void*>(phys + DIRECT_MAP_BASE);
 }
@@ -42,8 +56,13 @@ uint64_t Platform::boot_accessible_limit() {
   return BOOT_DIRECT_MAP_LIMIT;
 }
 
+void boot_info_block(uint64_t* phys, uint64_t* size);
+
 size_t Platform::boot_reservations(mm::Reservation* out, size_t max) {
+  uint64_t mbi_phys, mbi_size;
+  boot_info_block(&mbi_phys, &mbi_size);
   mm::Reservation all[] = {
+      {mbi_phys, mbi_size, "Multiboot2 information"},
       // Real-mode memory: the IVT, BIOS data, EBDA, option ROMs; the first
       // megabyte also keeps a page for the application processors'
       // start-up code (SMP).
@@ -91,6 +110,7 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
     TRY(table.ensure_root_slot(slot));
   }
 
+  g_kernel_root = table.root();
   asm volatile("mov %0, %%cr3" : : "r"(table.root()) : "memory");
   kprintf(
       "mica: kernel address space: direct map of %llu MiB at %#llx, image W^X, "

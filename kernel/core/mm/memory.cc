@@ -57,6 +57,7 @@ class KernelPages final : public PageSource {
 };
 
 constinit TableFrames g_table_frames;
+constinit uint64_t g_kernel_area_next = 0;
 constinit KernelPages g_kernel_pages;
 constinit Heap g_heap(&g_kernel_pages);
 
@@ -78,6 +79,24 @@ void init(const boot::BootInfo& info) {
     panic("cannot build the kernel address space: %s", mica::status_name(limit.status()));
   }
   g_reachable_limit = limit.value();
+}
+
+lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissions) {
+  using Platform = arch::Platform;
+  if (size == 0) return lib::Status::kInvalidArgs;
+  uint64_t first = phys & ~uint64_t{kPageSize - 1};
+  uint64_t length = ((phys + size + kPageSize - 1) & ~uint64_t{kPageSize - 1}) - first;
+  if (g_kernel_area_next == 0) g_kernel_area_next = Platform::kKernelAreaBase;
+  uint64_t end = Platform::kKernelAreaBase + Platform::kKernelAreaSize;
+  if (length > end - g_kernel_area_next) return lib::Status::kNoSpace;
+  uint64_t virt = g_kernel_area_next;
+  PageTable<Platform::PageTableFormat> table(g_table_frames, Platform::kernel_root());
+  TRY(table.map_range(virt, first, length, permissions));
+  for (uint64_t offset = 0; offset < length; offset += kPageSize) {
+    Platform::invalidate_tlb_page(virt + offset);
+  }
+  g_kernel_area_next += length;
+  return reinterpret_cast<void*>(static_cast<uintptr_t>(virt + (phys - first)));
 }
 
 FrameAllocator& frames() {

@@ -37,6 +37,12 @@ FrameSource& table_frames();
 PageSource& kernel_pages();
 Heap& heap();
 
+// Maps physical [phys, phys + size) into the kernel virtual area (device
+// memory uncached if `permissions.device`) and returns a pointer to `phys`.
+// For firmware tables and MMIO registers; mappings are permanent. kNoSpace
+// when the area is exhausted, kNoMemory when a page table cannot be had.
+lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissions);
+
 Usage usage();
 // Prints a meminfo-style report: total, free and kernel-used memory.
 void print_usage();

@@ -28,6 +28,9 @@ struct Permissions {
   bool execute = false;
   bool user = false;
   bool device = false;  // uncached device memory (MMIO)
+  // Software bit: the address space owns the frame and frees it on unmap or
+  // destruction (as opposed to shared memory, MMIO or kernel frames).
+  bool owned = false;
 
   static constexpr Permissions read_only() { return {}; }
   static constexpr Permissions read_write() { return {.write = true}; }
@@ -81,6 +84,7 @@ class PageTable {
   static lib::Result<uint64_t> create_root(FrameSource& frames) { return frames.allocate_table(); }
 
   uint64_t root() const { return root_; }
+  static constexpr unsigned levels() { return Format::kLevels; }
 
   // Bytes covered by one entry at `level`.
   static constexpr uint64_t span(unsigned level) {

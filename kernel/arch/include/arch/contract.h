@@ -54,14 +54,55 @@ concept PlatformContract = requires(const char* text, size_t length) {
   { P::boot_accessible_limit() } -> lib::same_as<uint64_t>;
   // Physical ranges the boot left in use that the memory map does not show
   // (the kernel image, firmware areas); writes up to `max`, returns the count.
-  { P::boot_reservations(static_cast<mm::Reservation*>(nullptr), size_t{}) }
-    -> lib::same_as<size_t>;
+  {
+    P::boot_reservations(static_cast<mm::Reservation*>(nullptr), size_t{})
+    } -> lib::same_as<size_t>;
   // Builds and switches to the kernel's address space: a direct map of RAM,
   // the kernel image with least rights (W^X), guard pages under the kernel
   // stacks, no mapping at address 0. Returns the new reach of phys_to_virt.
-  { P::init_kernel_address_space(*static_cast<mm::FrameSource*>(nullptr),
-                                 *static_cast<const boot::BootInfo*>(nullptr)) }
-    -> lib::same_as<lib::Result<uint64_t>>;
+  {
+    P::init_kernel_address_space(*static_cast<mm::FrameSource*>(nullptr),
+                                 *static_cast<const boot::BootInfo*>(nullptr))
+    } -> lib::same_as<lib::Result<uint64_t>>;
+  // Address spaces. The arch names its page-table format
+  // (P::PageTableFormat) and the root-table slots user space owns
+  // [kUserSlotBegin, kUserSlotEnd). new_user_root allocates a root whose
+  // kernel part is shared with every other address space (x86: copies of the
+  // kernel root's upper entries; AArch64: the kernel lives in TTBR1, so the
+  // TTBR0 root starts empty). activate loads a root (and ASID where the arch
+  // has them).
+  // The kernel's root table (valid after init_kernel_address_space) and the
+  // kernel virtual area [kKernelAreaBase, +kKernelAreaSize) where
+  // mm::map_physical places device and firmware mappings.
+  { P::kernel_root() } -> lib::same_as<uint64_t>;
+  { P::kKernelAreaBase } -> lib::same_as<const uint64_t&>;
+  { P::kKernelAreaSize } -> lib::same_as<const uint64_t&>;
+  // Whether mappings can be made non-executable (the i586 cannot).
+  { P::kHasNoExecute } -> lib::same_as<const bool&>;
+  typename P::PageTableFormat;
+  requires mm::PageTableFormat<typename P::PageTableFormat>;
+  { P::kUserSlotBegin } -> lib::same_as<const unsigned&>;
+  { P::kUserSlotEnd } -> lib::same_as<const unsigned&>;
+  {
+    P::new_user_root(*static_cast<mm::FrameSource*>(nullptr))
+    } -> lib::same_as<lib::Result<uint64_t>>;
+  { P::activate_address_space(uint64_t{}, uint16_t{}) } -> lib::same_as<void>;
+  { P::activate_kernel_address_space() } -> lib::same_as<void>;
+  // Makes a page-table change at `virt` visible on this CPU: barriers for a
+  // new mapping, a TLB invalidation for a changed or removed one. Other CPUs
+  // are told through the shootdown the SMP work adds (the hook is here).
+  { P::invalidate_tlb_page(uint64_t{}) } -> lib::same_as<void>;
+
+  // ---- Time and interrupts ----
+  // Starts the board's periodic timer on the boot CPU, calibrated, calling
+  // `tick` from interrupt context `hz` times a second. Describes the source
+  // it chose in `name` (e.g. "local APIC timer, calibrated against the PIT").
+  {
+    P::start_timer(uint32_t{}, static_cast<void (*)()>(nullptr), static_cast<const char**>(nullptr))
+    } -> lib::same_as<lib::Result<void>>;
+  // Nanoseconds since an arbitrary point at boot; monotonic, calibrated.
+  { P::monotonic_ns() } -> lib::same_as<uint64_t>;
+  { P::enable_interrupts() } -> lib::same_as<void>;
   // [[noreturn]]: waits for interrupts forever.
   P::idle_forever();
   // [[noreturn]]: stops the machine; see StopReason.

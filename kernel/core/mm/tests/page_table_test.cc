@@ -94,6 +94,7 @@ TYPED_TEST(PageTableTest, PermissionsRoundTrip) {
     EXPECT_EQ(got.write, p.write);
     EXPECT_EQ(got.user, p.user);
     EXPECT_EQ(got.device, p.device);
+    EXPECT_EQ(got.owned, p.owned);
     // The i586 has no no-execute bit: everything mapped is executable.
     if (TypeParam::kLevels == 2)
       EXPECT_TRUE(got.execute);

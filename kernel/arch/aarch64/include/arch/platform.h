@@ -1,11 +1,14 @@
 // The AArch64 platform (Raspberry Pi 3B/4B): the console is the PL011 UART,
-// the machine stops through Arm semihosting under QEMU and parks on hardware.
-// Implements the contract in <arch/contract.h>.
+// the timer the ARM generic timer, the machine stops through Arm semihosting
+// under QEMU and parks on hardware. Implements the contract in
+// <arch/contract.h>; the virtual memory layout is in <arch/aarch64/layout.h>.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arch/aarch64/layout.h>
+#include <arch/aarch64/page_table_format.h>
 #include <arch/contract.h>
 
 namespace arch {
@@ -18,23 +21,75 @@ struct Platform {
   // the trapped context instead, with ELR, SPSR, ESR and FAR.
   static void dump_registers();
 
-  // The kernel image (its .bss holds the boot stack); the MMU is still off.
-  static bool is_kernel_stack_address(uintptr_t address);
+  // The higher half (TTBR1): the kernel image, its stacks, the direct map.
+  static bool is_kernel_stack_address(uintptr_t address) { return address >= KERNEL_VIRTUAL_BASE; }
 
-  // Memory (see arch/contract.h). The MMU is still off on AArch64: physical
-  // and virtual addresses are the same, and init_kernel_address_space only
-  // reports that (the MMU, TTBR1 kernel and W^X are the next step here).
+  // ---- Memory (see arch/contract.h and layout.h) ----
+  // The direct map starts at DIRECT_MAP_BASE; the kernel image lies inside
+  // it (KERNEL_VIRTUAL_BASE == DIRECT_MAP_BASE), so one subtraction serves
+  // both.
   static void* phys_to_virt(uint64_t phys) {
-    return reinterpret_cast<void*>(static_cast<uintptr_t>(phys));
+    return reinterpret_cast<void*>(static_cast<uintptr_t>(phys + DIRECT_MAP_BASE));
   }
-  static uint64_t virt_to_phys(const void* virt) { return reinterpret_cast<uintptr_t>(virt); }
-  static uint64_t boot_accessible_limit() { return uint64_t{1} << 40; }
+  static uint64_t virt_to_phys(const void* virt) {
+    return reinterpret_cast<uintptr_t>(virt) - DIRECT_MAP_BASE;
+  }
+  // What start.S's boot page tables map as RAM.
+  static uint64_t boot_accessible_limit() { return BOOT_DIRECT_MAP_LIMIT; }
   static size_t boot_reservations(mm::Reservation* out, size_t max);
   static lib::Result<uint64_t> init_kernel_address_space(mm::FrameSource& frames,
                                                          const boot::BootInfo& info);
 
+  // ---- Address spaces ----
+  // The kernel lives in TTBR1; user space owns all of TTBR0 (its 512 root
+  // slots, 256 TiB), so a user root starts empty.
+  using PageTableFormat = aarch64::PageTableFormat;
+  static constexpr unsigned kUserSlotBegin = 0;
+  static constexpr unsigned kUserSlotEnd = 512;
+  static constexpr uint64_t kKernelAreaBase = KERNEL_AREA_BASE;
+  static constexpr uint64_t kKernelAreaSize = KERNEL_AREA_SIZE;
+  // PXN/UXN in every descriptor.
+  static constexpr bool kHasNoExecute = true;
+  // The TTBR1 root (valid after init_kernel_address_space).
+  static uint64_t kernel_root();
+  static lib::Result<uint64_t> new_user_root(mm::FrameSource& frames);
+  // Loads TTBR0 with `root` tagged with `asid`. No TLB flush: user mappings
+  // are non-global, so TLB entries are per ASID. The rule callers keep: ASID
+  // 0 is the kernel's (activate_kernel_address_space), every live address
+  // space has its own ASID below asid_count(), and an ASID is flushed
+  // (flush_asid) before it is given to another address space.
+  static void activate_address_space(uint64_t root, uint16_t asid) {
+    uint64_t ttbr0 = root | (uint64_t{asid} << 48);
+    asm volatile("msr ttbr0_el1, %0; isb" : : "r"(ttbr0) : "memory");
+  }
+  // Points TTBR0 at an empty table with ASID 0: any lower-half access
+  // faults. An empty table creates no TLB entries, so nothing to invalidate.
+  static void activate_kernel_address_space();
+  // 256 or 65536 (ID_AA64MMFR0_EL1.ASIDBits; start.S enables 16-bit ASIDs
+  // where the CPU has them).
+  static uint32_t asid_count();
+  // Drops every TLB entry tagged with `asid` on all CPUs (inner shareable).
+  static void flush_asid(uint16_t asid) {
+    uint64_t operand = uint64_t{asid} << 48;
+    asm volatile("dsb ishst; tlbi aside1is, %0; dsb ish; isb" : : "r"(operand) : "memory");
+  }
+  // A changed or removed kernel (global) mapping at `virt`: all ASIDs, all
+  // levels, inner shareable. Also publishes a new mapping to the walker.
+  static void invalidate_tlb_page(uint64_t virt) {
+    uint64_t operand = (virt >> 12) & ((uint64_t{1} << 44) - 1);
+    asm volatile("dsb ishst; tlbi vaae1is, %0; dsb ish; isb" : : "r"(operand) : "memory");
+  }
+
+  // ---- Time and interrupts ----
+  // The ARM generic timer (EL1 physical timer, CNTP_*), routed by the BCM2836
+  // local interrupt controller (raspi3b) or the GIC-400 (raspi4b).
+  static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
+  // CNTPCT_EL0 scaled by CNTFRQ_EL0 (0 if the counter has no frequency).
+  static uint64_t monotonic_ns();
+  static void enable_interrupts() { asm volatile("msr daifclr, #2" ::: "memory"); }
   static void disable_interrupts() { asm volatile("msr daifset, #0xf" ::: "memory"); }
 
+  // Waits for interrupts forever, with IRQs unmasked.
   [[noreturn]] static void idle_forever();
 
   // Semihosting SYS_EXIT (QEMU -semihosting exits with 0 for kPowerOff, 1 for

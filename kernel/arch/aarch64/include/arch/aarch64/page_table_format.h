@@ -26,6 +26,7 @@ struct PageTableFormat {
   static constexpr Entry kNotGlobal = 1ull << 11;
   static constexpr Entry kPrivilegedNoExecute = 1ull << 53;
   static constexpr Entry kUserNoExecute = 1ull << 54;
+  static constexpr Entry kOwned = 1ull << 55;  // software: frame owned by the space
   static constexpr Entry kAddressMask = 0x0000fffffffff000ull;
 
   static constexpr unsigned index_bits(unsigned) { return 9; }
@@ -44,6 +45,7 @@ struct PageTableFormat {
       e |= kUserNoExecute;
       if (!p.execute) e |= kPrivilegedNoExecute;
     }
+    if (p.owned) e |= kOwned;
     return e;
   }
   // A block descriptor is a page descriptor with bit 1 clear.
@@ -60,7 +62,8 @@ struct PageTableFormat {
     return {.write = (e & kApReadOnly) == 0,
             .execute = user ? (e & kUserNoExecute) == 0 : (e & kPrivilegedNoExecute) == 0,
             .user = user,
-            .device = (e & kAttrMask) == kAttrDevice};
+            .device = (e & kAttrMask) == kAttrDevice,
+            .owned = (e & kOwned) != 0};
   }
 };
 

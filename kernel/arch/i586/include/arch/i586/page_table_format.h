@@ -20,6 +20,7 @@ struct PageTableFormat {
   static constexpr Entry kWriteThrough = 1u << 3;
   static constexpr Entry kCacheDisable = 1u << 4;
   static constexpr Entry kLarge = 1u << 7;  // 4 MiB page in a directory entry
+  static constexpr Entry kOwned = 1u << 9;  // software: frame owned by the space
   static constexpr Entry kAddressMask = 0xfffff000u;
 
   static constexpr unsigned index_bits(unsigned) { return 10; }
@@ -32,6 +33,7 @@ struct PageTableFormat {
     if (p.write) e |= kWrite;
     if (p.user) e |= kUser;
     if (p.device) e |= kCacheDisable | kWriteThrough;
+    if (p.owned) e |= kOwned;
     return e;
   }
   static constexpr Entry block_entry(uint64_t phys, mm::Permissions p) {
@@ -44,7 +46,8 @@ struct PageTableFormat {
     return {.write = (e & kWrite) != 0,
             .execute = true,
             .user = (e & kUser) != 0,
-            .device = (e & kCacheDisable) != 0};
+            .device = (e & kCacheDisable) != 0,
+            .owned = (e & kOwned) != 0};
   }
 };
 

@@ -21,6 +21,7 @@ struct PageTableFormat {
   static constexpr Entry kHuge = 1ull << 7;
   static constexpr Entry kGlobal = 1ull << 8;
   static constexpr Entry kNoExecute = 1ull << 63;
+  static constexpr Entry kOwned = 1ull << 9;  // software: frame owned by the space
   static constexpr Entry kAddressMask = 0x000ffffffffff000ull;
 
   static constexpr unsigned index_bits(unsigned) { return 9; }
@@ -38,6 +39,7 @@ struct PageTableFormat {
       e |= kGlobal;
     if (!p.execute) e |= kNoExecute;
     if (p.device) e |= kCacheDisable | kWriteThrough;
+    if (p.owned) e |= kOwned;
     return e;
   }
   static constexpr Entry block_entry(uint64_t phys, mm::Permissions p) {
@@ -50,7 +52,8 @@ struct PageTableFormat {
     return {.write = (e & kWrite) != 0,
             .execute = (e & kNoExecute) == 0,
             .user = (e & kUser) != 0,
-            .device = (e & kCacheDisable) != 0};
+            .device = (e & kCacheDisable) != 0,
+            .owned = (e & kOwned) != 0};
   }
 };
 

@@ -6,6 +6,15 @@
 // the other BCM283x/2711 chips, only the base moves.
 #pragma once
 
+// The physical range start.S maps as Device memory before the MMU is on, in
+// 2 MiB blocks: the peripherals and the ARM local peripherals (BCM2836 local
+// interrupt controller) right above them.
+#define BOARD_DEVICE_WINDOW_BASE 0x3F000000
+#define BOARD_DEVICE_WINDOW_END 0x40200000
+
+#ifndef __ASSEMBLER__
+
+#include <stddef.h>
 #include <stdint.h>
 
 namespace board {
@@ -22,4 +31,20 @@ inline constexpr uint32_t kPl011ClockHz = 48'000'000;
 // sequence; the BCM2711 has direct per-pin pull registers instead.
 inline constexpr bool kGpioHasPullRegisters = false;
 
+// The ARM local peripherals (BCM2836 "ARM Quad A7 core" block, unchanged in
+// the BCM2837): per-core timer and mailbox interrupt routing.
+inline constexpr uintptr_t kLocalPeripheralBase = 0x40000000;
+
+// Physical ranges the kernel maps as Device memory in its direct map.
+struct DeviceRange {
+  uintptr_t base;
+  size_t size;
+};
+inline constexpr DeviceRange kDeviceRanges[] = {
+    {kPeripheralBase, 0x01000000},
+    {kLocalPeripheralBase, 0x40000},
+};
+
 }  // namespace board
+
+#endif  // __ASSEMBLER__

@@ -7,6 +7,15 @@
 // support). Offsets inside the window match the BCM2837.
 #pragma once
 
+// The physical range start.S maps as Device memory before the MMU is on, in
+// 2 MiB blocks: the main peripherals, the ARM local peripherals and the
+// GIC-400 all lie in the top 64 MiB below 4 GiB.
+#define BOARD_DEVICE_WINDOW_BASE 0xFC000000
+#define BOARD_DEVICE_WINDOW_END 0x100000000
+
+#ifndef __ASSEMBLER__
+
+#include <stddef.h>
 #include <stdint.h>
 
 namespace board {
@@ -23,4 +32,21 @@ inline constexpr uint32_t kPl011ClockHz = 48'000'000;
 // pin, instead of the BCM2835 GPPUD/GPPUDCLK clocking sequence.
 inline constexpr bool kGpioHasPullRegisters = true;
 
+// The ARM local peripherals and the GIC-400 (BCM2711 peripherals manual,
+// chapter 6; the firmware enables the GIC, enable_gic=1, by default).
+inline constexpr uintptr_t kLocalPeripheralBase = 0xFF800000;
+inline constexpr uintptr_t kGicDistributorBase = 0xFF841000;
+inline constexpr uintptr_t kGicCpuInterfaceBase = 0xFF842000;
+
+// Physical ranges the kernel maps as Device memory in its direct map.
+struct DeviceRange {
+  uintptr_t base;
+  size_t size;
+};
+inline constexpr DeviceRange kDeviceRanges[] = {
+    {0xFC000000, 0x04000000},
+};
+
 }  // namespace board
+
+#endif  // __ASSEMBLER__

@@ -1,0 +1,125 @@
+// x86_64 interrupt controllers and the timer: the local APIC (its timer
+// calibrated against the PIT) and the I/O APICs, found through the ACPI
+// MADT; the 8259 pair stays remapped and masked.
+#include <arch/platform.h>
+#include <arch/x86/acpi.h>
+#include <arch/x86/pit.h>
+#include <arch/x86/tsc.h>
+#include <arch/x86_64/trap_frame.h>
+#include <core/console.h>
+#include <core/mm/memory.h>
+#include <lib/format.h>
+
+namespace arch {
+namespace {
+
+constexpr uint8_t kTimerVector = 0x40;
+constexpr uint8_t kSpuriousVector = 0xff;
+
+enum LapicRegister : uint32_t {
+  kLapicId = 0x20,
+  kLapicTaskPriority = 0x80,
+  kLapicEndOfInterrupt = 0xb0,
+  kLapicSpurious = 0xf0,
+  kLapicTimerLvt = 0x320,
+  kLapicTimerInitial = 0x380,
+  kLapicTimerCurrent = 0x390,
+  kLapicTimerDivide = 0x3e0,
+};
+
+constinit volatile uint32_t* g_lapic = nullptr;
+constinit void (*g_tick)() = nullptr;
+constinit char g_timer_name[128] = {};
+
+uint32_t lapic_read(uint32_t reg) {
+  return g_lapic[reg / 4];
+}
+void lapic_write(uint32_t reg, uint32_t value) {
+  g_lapic[reg / 4] = value;
+}
+
+// Firmware tables through kernel-area mappings (ACPI tables live in memory
+// the direct map leaves out).
+class FirmwareView final : public boot::PhysicalView {
+ public:
+  lib::ByteSpan view(uint64_t phys, size_t length) const override {
+    auto mapped = mm::map_physical(phys, length, mm::Permissions::read_only());
+    if (!mapped.ok()) return {};
+    return lib::ByteSpan(static_cast<const uint8_t*>(mapped.value()), length);
+  }
+};
+
+void timer_interrupt(x86_64::TrapFrame&) {
+  lapic_write(kLapicEndOfInterrupt, 0);
+  if (g_tick != nullptr) g_tick();
+}
+
+void spurious_interrupt(x86_64::TrapFrame&) {}
+
+// Masks every redirection entry of an I/O APIC (devices get routed when
+// their drivers ask for their IRQs).
+void mask_io_apic(const x86::acpi::IoApic& io) {
+  auto mapped = mm::map_physical(io.address, 0x20, {.write = true, .device = true});
+  if (!mapped.ok()) return;
+  auto* regs = static_cast<volatile uint32_t*>(mapped.value());
+  regs[0] = 1;  // IOAPICVER
+  uint32_t entries = ((regs[4] >> 16) & 0xff) + 1;
+  for (uint32_t i = 0; i < entries; ++i) {
+    regs[0] = 0x10 + 2 * i;
+    regs[4] = 1u << 16;  // masked
+  }
+}
+
+}  // namespace
+
+lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char** name) {
+  if (hz == 0 || tick == nullptr) return lib::Status::kInvalidArgs;
+  FirmwareView firmware;
+  uint64_t rsdp = boot_acpi_rsdp();
+  if (rsdp == 0) rsdp = TRY(x86::acpi::find_rsdp(firmware));
+  auto madt = TRY(x86::acpi::read_madt(rsdp, firmware));
+  for (size_t i = 0; i < madt.io_apic_count; ++i) mask_io_apic(madt.io_apics[i]);
+
+  // Enable the local APIC (IA32_APIC_BASE bit 11) and map its registers.
+  uint32_t low, high;
+  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(0x1b));
+  asm volatile("wrmsr" : : "a"(low | (1u << 11)), "d"(high), "c"(0x1b));
+  void* lapic =
+      TRY(mm::map_physical(madt.local_apic_address, 0x1000, {.write = true, .device = true}));
+  g_lapic = static_cast<volatile uint32_t*>(lapic);
+  x86_64::set_interrupt_handler(kSpuriousVector, spurious_interrupt);
+  lapic_write(kLapicSpurious, 0x100 | kSpuriousVector);
+  lapic_write(kLapicTaskPriority, 0);
+
+  // Calibrate: count down from the top for 10 ms of PIT time, divider 16.
+  lapic_write(kLapicTimerDivide, 0x3);
+  lapic_write(kLapicTimerLvt, 1u << 16);  // masked while measuring
+  uint64_t best = ~uint64_t{0};
+  for (int i = 0; i < 3; ++i) {
+    lapic_write(kLapicTimerInitial, 0xffffffff);
+    x86::pit_wait_us(10000);
+    uint64_t elapsed = 0xffffffffu - lapic_read(kLapicTimerCurrent);
+    if (elapsed < best) best = elapsed;
+  }
+  uint64_t timer_hz = best * 100;
+  if (timer_hz < hz) return lib::Status::kNotSupported;
+
+  g_tick = tick;
+  x86_64::set_interrupt_handler(kTimerVector, timer_interrupt);
+  lapic_write(kLapicTimerLvt, kTimerVector | (1u << 17));  // periodic
+  lapic_write(kLapicTimerInitial, static_cast<uint32_t>(timer_hz / hz));
+
+  lib::format(g_timer_name, sizeof(g_timer_name),
+              "local APIC timer at %llu Hz (calibrated against the PIT; %zu CPUs, %zu I/O "
+              "APICs in the MADT), TSC %llu Hz",
+              static_cast<unsigned long long>(timer_hz), madt.cpu_count, madt.io_apic_count,
+              static_cast<unsigned long long>(x86::tsc_hz()));
+  *name = g_timer_name;
+  return {};
+}
+
+uint64_t Platform::monotonic_ns() {
+  return x86::tsc_ns();
+}
+
+}  // namespace arch

@@ -1,0 +1,28 @@
+// Self-tests of the timer and the monotonic clock.
+#include <arch/platform.h>
+#include <core/ktest.h>
+#include <core/time.h>
+
+namespace {
+
+// 50 ticks take 500 ms on the monotonic clock, within 10%.
+KTEST(timer, tick_rate) {
+  uint64_t start_tick = ktime::ticks();
+  while (ktime::ticks() == start_tick) asm volatile("" ::: "memory");
+  uint64_t first = ktime::ticks();
+  uint64_t start = ktime::now_ns();
+  while (ktime::ticks() < first + 50) asm volatile("" ::: "memory");
+  uint64_t elapsed_ms = (ktime::now_ns() - start) / 1000000;
+  KEXPECT(elapsed_ms >= 450 && elapsed_ms <= 550);
+}
+
+KTEST(timer, monotonic) {
+  uint64_t last = ktime::now_ns();
+  for (int i = 0; i < 10000; ++i) {
+    uint64_t now = ktime::now_ns();
+    KEXPECT(now >= last);
+    last = now;
+  }
+}
+
+}  // namespace

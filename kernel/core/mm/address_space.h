@@ -1,0 +1,52 @@
+// AddressSpace: one process's view of memory.
+//
+// The user part is private: its page tables, and the frames mapped with
+// Permissions::owned, belong to the space and return to the frame allocator
+// when it is destroyed. The kernel part is shared by every space (see
+// Platform::new_user_root). Objects come from a slab cache, so creating one
+// costs a cache allocation and one root table.
+#pragma once
+
+#include <stdint.h>
+
+#include <arch/platform.h>
+#include <core/mm/page_table.h>
+#include <lib/result.h>
+
+namespace mm {
+
+class AddressSpace {
+ public:
+  // kNoMemory when no object, root table or ASID can be had.
+  static lib::Result<AddressSpace*> create();
+
+  // Frees every owned frame, every user page table, the root and the object.
+  void destroy();
+
+  // The user range this space can map: [0, user_limit()).
+  static uint64_t user_limit();
+
+  // Maps a fresh zeroed frame at `virt`, owned by this space.
+  lib::Result<void> map_new_page(uint64_t virt, Permissions permissions);
+  // Maps an existing frame (shared memory, MMIO); not freed with the space.
+  lib::Result<void> map(uint64_t virt, uint64_t phys, Permissions permissions);
+  // Removes one page (freeing its frame if owned). kNotFound if unmapped.
+  lib::Result<void> unmap(uint64_t virt);
+  lib::Result<Translation> query(uint64_t virt) const;
+
+  void activate() const;
+  uint64_t root() const { return table_.root(); }
+  uint16_t asid() const { return asid_; }
+
+ private:
+  using Table = PageTable<arch::Platform::PageTableFormat>;
+  AddressSpace(FrameSource& frames, uint64_t root, uint16_t asid)
+      : table_(frames, root), asid_(asid) {}
+
+  lib::Result<void> check_user_range(uint64_t virt) const;
+
+  Table table_;
+  uint16_t asid_;
+};
+
+}  // namespace mm
