@@ -19,8 +19,8 @@ def names(directory, keep):
     return sorted(n for n in os.listdir(directory) if keep(directory, n))
 
 
-products = [n[:-4] for n in names(os.path.join(source_root, "products"),
-                                  lambda d, n: n.endswith(".gni"))]
+products = sorted(n[:-4] for n in names(os.path.join(source_root, "products"),
+                                         lambda d, n: n.endswith(".gni")))
 servers = names(os.path.join(source_root, "servers"),
                 lambda d, n: os.path.isfile(os.path.join(d, n, "BUILD.gn")))
 

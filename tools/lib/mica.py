@@ -55,3 +55,23 @@ def select_image(images, name=None, boot=None):
                 return image, method
     fail("no image%s boots with %s; the images are: %s"
          % (" " + name if name else "", boot or "QEMU", describe()))
+
+
+def ensure_setup():
+    """Runs tools/setup when a package is missing (a fresh machine)."""
+    setup = os.path.join(ROOT, "tools", "setup")
+    if subprocess.run([setup, "--check"], stdout=subprocess.DEVNULL).returncode != 0:
+        if subprocess.call([setup]) != 0:
+            fail("tools/setup failed")
+
+
+def ensure_built(out_dir, targets):
+    """`gn gen OUT_DIR` if it has no build yet, then `ninja -C OUT_DIR TARGETS`
+    (quick when up to date). Exits on failure."""
+    if not os.path.isfile(os.path.join(out_dir, "build.ninja")):
+        gen = gn_gen(out_dir)
+        if gen.returncode != 0:
+            sys.stderr.write(gen.stdout)
+            fail("gn gen %s failed" % out_dir)
+    if subprocess.call(["ninja", "-C", out_dir] + list(targets)) != 0:
+        fail("ninja -C %s %s failed" % (out_dir, " ".join(targets)))
