@@ -3,6 +3,7 @@
 #include <core/build_id.h>
 #include <core/cmdline.h>
 #include <core/console.h>
+#include <core/kbench.h>
 #include <core/ktest.h>
 #include <core/main.h>
 #include <core/mm/memory.h>
@@ -61,6 +62,12 @@ void kernel_main(boot::BootInfo& info) {
     char filter[64] = "";
     cmdline::get(info.cmdline, "ktest", filter, sizeof(filter));
     ktest::run_all(filter);
+  }
+  // Microbenchmarks: `bench` runs them all, `bench=prefix` some.
+  if (cmdline::has(info.cmdline, "bench")) {
+    char filter[64] = "";
+    cmdline::get(info.cmdline, "bench", filter, sizeof(filter));
+    kbench::run_all(filter);
   }
 
   // Deliberate panic, for the boot test that checks the panic path end to end.

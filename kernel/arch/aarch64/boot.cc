@@ -122,6 +122,11 @@ bool query_mailbox(boot::BootInfo& info, bool want_cmdline) {
 
 void arch_boot(uint64_t dtb_phys) {
   aarch64::pl011::init();
+  // The cycle counter, for benchmarks (Platform::read_cycle_counter):
+  // PMCR_EL0.E and .C (reset), PMCNTENSET_EL0.C.
+  asm volatile("msr pmcr_el0, %0; msr pmcntenset_el0, %1; isb"
+               :
+               : "r"(uint64_t{(1 << 0) | (1 << 2)}), "r"(uint64_t{1} << 31));
   boot::BootInfo& info = g_boot_info;
 
   bool have_tree = read_device_tree(dtb_phys, info);

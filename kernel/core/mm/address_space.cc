@@ -76,7 +76,11 @@ lib::Result<void> AddressSpace::check_user_range(uint64_t virt) const {
 lib::Result<void> AddressSpace::map_new_page(uint64_t virt, Permissions permissions) {
   TRY(check_user_range(virt));
   uint64_t phys = TRY(frames().allocate());
-  memset(arch::Platform::phys_to_virt(phys), 0, kPageSize);
+  auto zeroed = zero_frame(phys);
+  if (!zeroed.ok()) {
+    (void)frames().free(phys);
+    return zeroed.status();
+  }
   permissions.owned = true;
   permissions.user = true;
   auto mapped = table_.map(virt, phys, permissions);

@@ -58,6 +58,8 @@ class KernelPages final : public PageSource {
 
 constinit TableFrames g_table_frames;
 constinit uint64_t g_kernel_area_next = 0;
+// One page of the kernel area for temporary mappings (per CPU with SMP).
+constinit uint64_t g_temporary_window = 0;
 constinit KernelPages g_kernel_pages;
 constinit Heap g_heap(&g_kernel_pages);
 
@@ -81,6 +83,26 @@ void init(const boot::BootInfo& info) {
   g_reachable_limit = limit.value();
 }
 
+lib::Result<void> zero_frame(uint64_t phys) {
+  using Platform = arch::Platform;
+  if (phys + kPageSize <= g_reachable_limit) {
+    memset(Platform::phys_to_virt(phys), 0, kPageSize);
+    return {};
+  }
+  if (g_temporary_window == 0) {
+    if (g_kernel_area_next == 0) g_kernel_area_next = Platform::kKernelAreaBase;
+    g_temporary_window = g_kernel_area_next;
+    g_kernel_area_next += kPageSize;
+  }
+  PageTable<Platform::PageTableFormat> table(g_table_frames, Platform::kernel_root());
+  TRY(table.map(g_temporary_window, phys, Permissions::read_write()));
+  Platform::invalidate_tlb_page(g_temporary_window);
+  memset(reinterpret_cast<void*>(static_cast<uintptr_t>(g_temporary_window)), 0, kPageSize);
+  (void)table.unmap(g_temporary_window, /*keep_tables=*/true);
+  Platform::invalidate_tlb_page(g_temporary_window);
+  return {};
+}
+
 lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissions) {
   using Platform = arch::Platform;
   if (size == 0) return lib::Status::kInvalidArgs;
@@ -97,6 +119,10 @@ lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissi
   }
   g_kernel_area_next += length;
   return reinterpret_cast<void*>(static_cast<uintptr_t>(virt + (phys - first)));
+}
+
+uint64_t reachable_limit() {
+  return g_reachable_limit;
 }
 
 FrameAllocator& frames() {

@@ -30,6 +30,9 @@ struct Usage {
 void init(const boot::BootInfo& info);
 
 FrameAllocator& frames();
+// Physical addresses below this are reachable through phys_to_virt (all of
+// RAM on 64-bit arches; 768 MiB on i586).
+uint64_t reachable_limit();
 // Zeroed page-table frames from the frame allocator, reached through the
 // direct map.
 FrameSource& table_frames();
@@ -42,6 +45,10 @@ Heap& heap();
 // For firmware tables and MMIO registers; mappings are permanent. kNoSpace
 // when the area is exhausted, kNoMemory when a page table cannot be had.
 lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissions);
+
+// Fills frame `phys` with zeros, through the direct map or, for a frame it
+// does not reach (i586 high memory), a temporary mapping.
+lib::Result<void> zero_frame(uint64_t phys);
 
 Usage usage();
 // Prints a meminfo-style report: total, free and kernel-used memory.

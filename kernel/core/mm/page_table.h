@@ -178,8 +178,9 @@ class PageTable {
   }
 
   // Removes the mapping at `virt` and returns the physical page it mapped;
-  // kNotFound if nothing was mapped. Tables left empty are freed.
-  lib::Result<uint64_t> unmap(uint64_t virt) {
+  // kNotFound if nothing was mapped. Tables left empty are freed unless
+  // `keep_tables` (the kernel's shared tables must stay).
+  lib::Result<uint64_t> unmap(uint64_t virt, bool keep_tables = false) {
     if (virt % kPageSize != 0) return lib::Status::kInvalidArgs;
     Entry* path[Format::kLevels] = {};
     uint64_t table = root_;
@@ -194,7 +195,7 @@ class PageTable {
     uint64_t phys = Format::entry_address(*path[0]);
     *path[0] = Entry{0};
     // Free tables that became empty, bottom up (never the root).
-    for (unsigned level = 0; level + 1 < Format::kLevels; ++level) {
+    for (unsigned level = 0; !keep_tables && level + 1 < Format::kLevels; ++level) {
       uint64_t table_phys = Format::entry_address(*path[level + 1]);
       if (!table_empty(table_phys, level)) break;
       *path[level + 1] = Entry{0};

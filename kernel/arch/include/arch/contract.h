@@ -103,6 +103,10 @@ concept PlatformContract = requires(const char* text, size_t length) {
   // Nanoseconds since an arbitrary point at boot; monotonic, calibrated.
   { P::monotonic_ns() } -> lib::same_as<uint64_t>;
   { P::enable_interrupts() } -> lib::same_as<void>;
+  // The CPU's cycle counter (x86: TSC; AArch64: PMCCNTR_EL0), for
+  // benchmarks. Under QEMU with -icount shift=0 it advances one per guest
+  // instruction, which is what tools/bench reports.
+  { P::read_cycle_counter() } -> lib::same_as<uint64_t>;
   // [[noreturn]]: waits for interrupts forever.
   P::idle_forever();
   // [[noreturn]]: stops the machine; see StopReason.

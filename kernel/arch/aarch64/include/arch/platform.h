@@ -86,6 +86,13 @@ struct Platform {
   static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
   // CNTPCT_EL0 scaled by CNTFRQ_EL0 (0 if the counter has no frequency).
   static uint64_t monotonic_ns();
+  // PMCCNTR_EL0, enabled at boot (timer.cc). QEMU's counts guest
+  // instructions under -icount shift=0.
+  static uint64_t read_cycle_counter() {
+    uint64_t count;
+    asm volatile("isb; mrs %0, pmccntr_el0" : "=r"(count));
+    return count;
+  }
   static void enable_interrupts() { asm volatile("msr daifclr, #2" ::: "memory"); }
   static void disable_interrupts() { asm volatile("msr daifset, #0xf" ::: "memory"); }
 

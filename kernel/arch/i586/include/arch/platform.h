@@ -9,6 +9,7 @@
 #include <arch/i586/page_table_format.h>
 #include <arch/x86/machine.h>
 #include <arch/x86/serial.h>
+#include <arch/x86/tsc.h>
 
 namespace arch {
 
@@ -46,6 +47,7 @@ struct Platform {
   static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
   static uint64_t monotonic_ns();
   static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+  static uint64_t read_cycle_counter() { return x86::rdtsc(); }
 
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");

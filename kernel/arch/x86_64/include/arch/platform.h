@@ -51,6 +51,7 @@ struct Platform {
   static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
   static uint64_t monotonic_ns();
   static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+  static uint64_t read_cycle_counter() { return x86::rdtsc(); }
 
   // The ACPI RSDP the boot loader passed (0 if none); set by boot.cc.
   static uint64_t boot_acpi_rsdp();
