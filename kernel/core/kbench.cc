@@ -1,7 +1,6 @@
-#include <core/kbench.h>
-
 #include <arch/platform.h>
 #include <core/console.h>
+#include <core/kbench.h>
 #include <lib/string.h>
 
 extern "C" const kbench::Benchmark __kbench_start[];

@@ -29,11 +29,12 @@ void run_all(const char* filter);
 
 }  // namespace kbench
 
-#define KBENCH(suite, name)                                                            \
-  static void kbench_##suite##_##name##_body();                                        \
-  static void kbench_##suite##_##name(uint64_t iterations) {                           \
-    for (uint64_t i = 0; i < iterations; ++i) kbench_##suite##_##name##_body();        \
-  }                                                                                    \
-  [[gnu::used, gnu::section(".kbench")]] static const kbench::Benchmark                \
-      kbench_case_##suite##_##name = {#suite "." #name, kbench_##suite##_##name};      \
+#define KBENCH(suite, name)                                                                   \
+  static void kbench_##suite##_##name##_body();                                               \
+  static void kbench_##suite##_##name(uint64_t iterations) {                                  \
+    for (uint64_t i = 0; i < iterations; ++i) kbench_##suite##_##name##_body();               \
+  }                                                                                           \
+  [[gnu::used,                                                                                \
+    gnu::section(".kbench")]] static const kbench::Benchmark kbench_case_##suite##_##name = { \
+      #suite "." #name, kbench_##suite##_##name};                                             \
   static void kbench_##suite##_##name##_body()
