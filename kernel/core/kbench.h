@@ -12,6 +12,9 @@
 //   KBENCH(frames, alloc_free) {   // body = one iteration
 //     ...
 //   }
+//
+// A benchmark whose name starts with "teardown" (KBENCH(suite,
+// teardown_x)) runs once, unmeasured, to undo what the one before it set up.
 #pragma once
 
 #include <stddef.h>

@@ -14,10 +14,33 @@ void Context::check(bool ok, const char* expression, const char* file, int line)
   kprintf("ktest:   expectation failed: %s (%s:%d)\n", expression, file, line);
 }
 
+namespace {
+
+// True if `name` starts with one of the comma-separated prefixes of
+// `filter` (an empty filter matches everything).
+bool selected(const char* name, const char* filter) {
+  if (filter[0] == '\0') return true;
+  const char* prefix = filter;
+  while (*prefix != '\0') {
+    const char* end = prefix;
+    while (*end != '\0' && *end != ',') ++end;
+    size_t length = static_cast<size_t>(end - prefix);
+    if (length > 0 && lib::strnlen(name, length) == length) {
+      bool match = true;
+      for (size_t i = 0; i < length; ++i) match = match && name[i] == prefix[i];
+      if (match) return true;
+    }
+    prefix = *end == ',' ? end + 1 : end;
+  }
+  return false;
+}
+
+}  // namespace
+
 size_t run_all(const char* filter) {
   size_t passed = 0, failed = 0;
   for (const TestCase* test = __ktests_start; test < __ktests_end; ++test) {
-    if (filter[0] != '\0' && !lib::starts_with(test->name, filter)) continue;
+    if (!selected(test->name, filter)) continue;
     kprintf("ktest: %s ...\n", test->name);
     Context context;
     uint64_t start = arch::Platform::monotonic_ns();

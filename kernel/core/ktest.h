@@ -29,7 +29,8 @@ struct TestCase {
   void (*run)(Context&);
 };
 
-// Runs every test (or those whose name starts with `filter`, if not empty).
+// Runs every test, or with a non-empty `filter` those whose name starts with
+// one of its comma-separated prefixes ("frames,heap").
 // Returns the number that failed.
 size_t run_all(const char* filter);
 

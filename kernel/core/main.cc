@@ -7,6 +7,7 @@
 #include <core/ktest.h>
 #include <core/main.h>
 #include <core/mm/memory.h>
+#include <core/sched/scheduler.h>
 #include <core/time.h>
 #include <mica/config.h>
 
@@ -55,11 +56,14 @@ void kernel_main(boot::BootInfo& info) {
   mm::init(info);
   mm::print_usage();
   ktime::init();
+  sched::init();
   arch::Platform::enable_interrupts();
+  sched::start_secondary_cpus();
 
-  // Self-tests: `ktest` runs them all, `ktest=prefix` those whose name starts so.
+  // Self-tests: `ktest` runs them all, `ktest=a,b` those whose names start
+  // with a or b.
   if (cmdline::has(info.cmdline, "ktest")) {
-    char filter[64] = "";
+    char filter[128] = "";
     cmdline::get(info.cmdline, "ktest", filter, sizeof(filter));
     ktest::run_all(filter);
   }
@@ -82,5 +86,6 @@ void kernel_main(boot::BootInfo& info) {
   }
 
   kprintf("mica: ready\n");
-  arch::Platform::idle_forever();
+  // The boot thread's work is done; the CPUs' idle threads take over.
+  sched::exit(0);
 }

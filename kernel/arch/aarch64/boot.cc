@@ -14,6 +14,7 @@
 
 #include "mailbox.h"
 #include "pl011.h"
+#include "secondary.h"
 
 extern "C" [[noreturn]] void arch_boot(uint64_t dtb_phys);
 
@@ -120,13 +121,17 @@ bool query_mailbox(boot::BootInfo& info, bool want_cmdline) {
 
 }  // namespace
 
-void arch_boot(uint64_t dtb_phys) {
-  aarch64::pl011::init();
-  // The cycle counter, for benchmarks (Platform::read_cycle_counter):
-  // PMCR_EL0.E and .C (reset), PMCNTENSET_EL0.C.
+// The cycle counter, for benchmarks (Platform::read_cycle_counter):
+// PMCR_EL0.E and .C (reset), PMCNTENSET_EL0.C. Each CPU has its own.
+void aarch64::enable_cycle_counter() {
   asm volatile("msr pmcr_el0, %0; msr pmcntenset_el0, %1; isb"
                :
                : "r"(uint64_t{(1 << 0) | (1 << 2)}), "r"(uint64_t{1} << 31));
+}
+
+void arch_boot(uint64_t dtb_phys) {
+  aarch64::pl011::init();
+  aarch64::enable_cycle_counter();
   boot::BootInfo& info = g_boot_info;
 
   bool have_tree = read_device_tree(dtb_phys, info);

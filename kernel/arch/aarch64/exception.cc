@@ -1,4 +1,5 @@
-// Exceptions taken at EL1. IRQs go to the interrupt dispatch and return.
+// Exceptions taken at EL1. IRQs go to the interrupt dispatch and return, and
+// so does the FP/SIMD access trap of lazy FPU switching (thread.cc).
 // The kernel has no user space yet, so every other exception is a kernel
 // bug: describe it from ESR_EL1 (with the fault kind and level of an abort),
 // print a backtrace and panic. Two cases must not panic again: a fault while
@@ -6,18 +7,23 @@
 // on hardware without a debugger; both park the CPU.
 #include "exception.h"
 
+#include <arch/aarch64/cpu.h>
 #include <core/backtrace.h>
 #include <core/console.h>
 
 #include "interrupt.h"
+#include "thread.h"
 
 namespace aarch64 {
 namespace {
 
+using arch::aarch64::this_cpu;
+
 // Set once, never cleared: the machine is on its way down.
 volatile bool g_stopping = false;
-volatile int g_exception_depth = 0;
-const RegisterFrame* volatile g_exception_frame = nullptr;
+
+// ESR_EL1.EC of an FP/SIMD access trapped by CPACR_EL1.FPEN.
+constexpr uint32_t kEcFpAccess = 0x07;
 
 // ESR_EL1.EC values (Arm ARM D17.2.37) the kernel can meet.
 struct ExceptionClass {
@@ -105,7 +111,7 @@ const char* const kVectorType[4] = {"synchronous", "IRQ", "FIQ", "SError"};
 }  // namespace
 
 const RegisterFrame* current_exception_frame() {
-  return g_exception_frame;
+  return this_cpu().exception_frame;
 }
 
 void mark_stopping() {
@@ -121,20 +127,28 @@ void park() {
 
 void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector) {
   using namespace aarch64;
-  // Never recurse: a second exception (a fault while printing, or the stop
-  // path's `hlt` with no semihosting host) ends here.
-  if (g_stopping || g_exception_depth != 0) park();
+  arch::aarch64::Cpu& cpu = this_cpu();
+  // Never recurse: a second exception on this CPU (a fault while printing,
+  // or the stop path's `hlt` with no semihosting host) ends here.
+  if (g_stopping || cpu.exception_depth != 0) park();
 
   uint64_t type = vector % 4;
   // IRQs from the kernel on SP_EL1 or from EL0: dispatch and return (the
   // kernel never runs on SP_EL0, so vector 1 is a bug like any other).
+  // handle_irq may switch threads and come back much later.
   if (type == 1 && (vector == 5 || vector == 9)) {
     handle_irq();
     return;
   }
+  // The first FP/SIMD use of a time slice: load the thread's registers and
+  // retry the instruction (ELR points at it).
+  if (type == 0 && (vector == 4 || vector == 8) && (frame->esr >> 26) == kEcFpAccess) {
+    handle_fpu_trap();
+    return;
+  }
 
-  g_exception_depth = 1;
-  g_exception_frame = frame;
+  cpu.exception_depth = 1;
+  cpu.exception_frame = frame;
   const char* origin = kVectorOrigin[(vector / 4) % 4];
   unsigned long long elr = frame->elr;
   if (type != 0) {

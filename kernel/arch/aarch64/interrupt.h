@@ -1,10 +1,12 @@
-// The boot CPU's interrupt path: the board's interrupt controller (the
+// The interrupt path of every CPU: the board's interrupt controller (the
 // BCM2836 ARM-local controller on raspi3b, the GIC-400 on raspi4b; one of
-// bcm2836_local_intc.cc and gic400.cc is built) and the IRQ dispatch the
-// vector table calls.
+// bcm2836_local_intc.cc and gic400.cc is built), the timer's share and the
+// IRQ dispatch the vector table calls (cpu.cc).
 #pragma once
 
 #include <stdint.h>
+
+#include <arch/contract.h>
 
 namespace aarch64 {
 
@@ -13,21 +15,32 @@ namespace aarch64 {
 enum class InterruptSource : uint8_t {
   kNone,   // nothing pending (spurious)
   kTimer,  // the EL1 physical timer (CNTPNSIRQ, GIC PPI 30)
+  kIpi,    // inter-processor interrupts (core mailbox 0, GIC SGIs 0-15)
   kOther,
 };
 
 struct PendingInterrupt {
   InterruptSource source;
-  uint32_t id;  // the controller's number for it (for reports and end)
+  uint32_t id;    // the controller's number for it (for reports and end)
+  uint32_t ipis;  // kIpi: a bit per arch::Ipi kind that arrived
 };
 
+// Every controller function acts on the calling CPU's interface.
 namespace intc {
 
-// Enables the controller on the boot CPU and routes its EL1 physical timer
-// interrupt to IRQ. Returns the controller's name for reports.
+// Enables the controller for the calling CPU and routes its EL1 physical
+// timer interrupt to IRQ. Returns the controller's name for reports.
 const char* route_timer();
 
-// The pending interrupt with the highest priority, acknowledged.
+// Lets IPIs interrupt the calling CPU.
+void enable_ipis();
+
+// Raises IPI `kind` (an arch::Ipi value, below 4) on CPU `cpu`.
+void send_ipi(unsigned cpu, unsigned kind);
+
+// The pending interrupt with the highest priority, acknowledged. For kIpi
+// the IPIs it reports are already cleared: one sent from now on interrupts
+// again.
 PendingInterrupt acknowledge();
 
 // Tells the controller `interrupt` has been handled (after its source was
@@ -38,12 +51,21 @@ void end(PendingInterrupt interrupt);
 
 namespace timer {
 
-// The timer's share of an IRQ: re-arms the timer and calls the tick.
+// The timer's share of an IRQ: re-arms this CPU's timer and calls the
+// ticks (start_timer's on CPU 0, the scheduler's hook on every CPU).
 void handle_interrupt();
+
+// Starts the calling secondary CPU's timer at the rate start_timer chose
+// (nothing if start_timer has not run).
+void start_secondary();
 
 }  // namespace timer
 
-// Called by the vector table for an IRQ: dispatches every pending source.
+// The hooks core installed (all null until set_cpu_hooks).
+const arch::CpuHooks& cpu_hooks();
+
+// Called by the vector table for an IRQ: handles the pending source, then
+// calls the interrupt_exit hook (which may switch threads).
 void handle_irq();
 
 }  // namespace aarch64

@@ -7,9 +7,12 @@
 #include <board/peripherals.h>
 #include <core/console.h>
 
+#include "secondary.h"
+
 extern "C" const char __kernel_start[], __kernel_text_start[], __kernel_text_end[];
 extern "C" const char __kernel_rodata_start[], __kernel_rodata_end[];
-extern "C" const char __kernel_data_start[], __boot_stack_guard[], __kernel_end[];
+extern "C" const char __kernel_data_start[], __boot_stack_guard[], __boot_stack_top[];
+extern "C" const char __secondary_stacks_start[], __kernel_end[];
 
 namespace arch {
 namespace {
@@ -114,29 +117,27 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
   TRY(map_image(table, __kernel_text_start, __kernel_text_end, mm::Permissions::read_execute()));
   TRY(map_image(table, __kernel_rodata_start, __kernel_rodata_end, mm::Permissions::read_only()));
   TRY(map_image(table, __kernel_data_start, __boot_stack_guard, mm::Permissions::read_write()));
-  TRY(map_image(table, __boot_stack_guard + mm::kPageSize, __kernel_end,
+  TRY(map_image(table, __boot_stack_guard + mm::kPageSize, __boot_stack_top,
                 mm::Permissions::read_write()));
+  for (unsigned i = 0; i < SECONDARY_STACK_COUNT; ++i) {
+    const char* guard = __secondary_stacks_start + i * SECONDARY_STACK_SLOT;
+    TRY(map_image(table, guard + mm::kPageSize, guard + SECONDARY_STACK_SLOT,
+                  mm::Permissions::read_write()));
+  }
 
   // The kernel area's level 1 table exists from now on (mm::map_physical
   // fills it).
   TRY(table.ensure_root_slot(KERNEL_AREA_BASE));
 
   g_kernel_root = table.root();
-  switch_kernel_tables(table.root());
-  // The boot identity map goes: lower-half accesses (null pointers) fault.
-  activate_kernel_address_space();
-  uint64_t sctlr;
-  asm volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
-  asm volatile("msr sctlr_el1, %0; isb; tlbi vmalle1is; dsb ish; isb"
-               :
-               : "r"(sctlr | kSctlrWxn)
-               : "memory");
+  ::aarch64::enter_kernel_address_space();
 
   kprintf(
       "mica: kernel address space: direct map of %llu MiB at %#llx, image W^X, "
-      "boot stack guard page at %p\n",
+      "boot stack guard pages at %p (CPU 0) and from %p every %u KiB\n",
       static_cast<unsigned long long>(highest >> 20),
-      static_cast<unsigned long long>(DIRECT_MAP_BASE), __boot_stack_guard);
+      static_cast<unsigned long long>(DIRECT_MAP_BASE), __boot_stack_guard,
+      __secondary_stacks_start, SECONDARY_STACK_SLOT / 1024);
   return highest;
 }
 
@@ -156,3 +157,19 @@ uint32_t Platform::asid_count() {
 }
 
 }  // namespace arch
+
+namespace aarch64 {
+
+void enter_kernel_address_space() {
+  arch::switch_kernel_tables(arch::g_kernel_root);
+  // The boot identity map goes: lower-half accesses (null pointers) fault.
+  arch::Platform::activate_kernel_address_space();
+  uint64_t sctlr;
+  asm volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+  asm volatile("msr sctlr_el1, %0; isb; tlbi vmalle1; dsb nsh; isb"
+               :
+               : "r"(sctlr | arch::kSctlrWxn)
+               : "memory");
+}
+
+}  // namespace aarch64

@@ -86,28 +86,6 @@
 #error "the board's device window must be 2 MiB aligned"
 #endif
 
-  .section .text.boot, "ax"
-  .global _start
-  .type _start, %function
-_start:
-  // x0 is the device tree; keep it in a register nothing below touches.
-  mov x19, x0
-
-  // Only the boot CPU (affinity 0.0.0) runs the kernel. Real firmware may
-  // start all four cores here; the others wait until the SMP issue wakes
-  // them through the spin table.
-  mrs x1, mpidr_el1
-  and x1, x1, #0xffffff
-  cbnz x1, park_cpu
-
-  mrs x1, CurrentEL
-  lsr x1, x1, #2
-  cmp x1, #3
-  b.eq from_el3
-  cmp x1, #2
-  b.eq from_el2
-  b in_el1
-
 // EL2 state that EL1 depends on, set from EL3 or EL2.
 .macro configure_el2
   mov x1, #HCR_EL2_RW
@@ -126,7 +104,17 @@ _start:
   msr vmpidr_el2, x1
 .endm
 
-from_el3:
+// Drops the CPU from whatever EL it is in to EL1h with D, A, I and F masked
+// and continues at `target` (physical, PC-relative). Clobbers x1.
+.macro enter_el1 target
+  mrs x1, CurrentEL
+  lsr x1, x1, #2
+  cmp x1, #3
+  b.eq 1f
+  cmp x1, #2
+  b.eq 2f
+  b \target
+1:  // EL3
   msr cptr_el3, xzr  // no FP/SIMD traps to EL3
   mov x1, #SCR_EL3_BOOT
   msr scr_el3, x1
@@ -134,31 +122,53 @@ from_el3:
   // Straight to EL1: nothing needs to run at EL2.
   mov x1, #SPSR_EL1H_MASKED
   msr spsr_el3, x1
-  adr x1, in_el1
+  adr x1, \target
   msr elr_el3, x1
   eret
-
-from_el2:
+2:  // EL2
   configure_el2
   mov x1, #SPSR_EL1H_MASKED
   msr spsr_el2, x1
-  adr x1, in_el1
+  adr x1, \target
   msr elr_el2, x1
   eret
+.endm
 
-in_el1:
+// EL1 system state every CPU starts with (MMU off): SCTLR without M and C,
+// FP/SIMD trapped, the vectors at their physical address. Clobbers x1.
+.macro configure_el1
   msr daifset, #0xf
   ldr x1, =SCTLR_EL1_BOOT
   msr sctlr_el1, x1
   // FP/SIMD traps at EL1 and EL0: the kernel is built general-registers-only,
-  // so any FP use is a bug and shows up as an exception. The scheduler issue
-  // that saves FP state for threads opens this up.
+  // and threads get the registers lazily (thread.cc opens the trap per
+  // thread).
   msr cpacr_el1, xzr
   // The vectors at their physical address until the MMU is on (an exception
   // this early hangs in exception_common rather than in a fetch fault loop).
   adr x1, exception_vectors
   msr vbar_el1, x1
   isb
+.endm
+
+  .section .text.boot, "ax"
+  .global _start
+  .type _start, %function
+_start:
+  // x0 is the device tree; keep it in a register nothing below touches.
+  mov x19, x0
+
+  // Only the boot CPU (affinity 0.0.0) runs the kernel. Real firmware may
+  // start all four cores here; the others wait until start_secondary_cpus
+  // releases them through the spin table.
+  mrs x1, mpidr_el1
+  and x1, x1, #0xffffff
+  cbnz x1, park_cpu
+
+  enter_el1 in_el1
+
+in_el1:
+  configure_el1
 
   // Zero .bss (16-byte aligned at both ends by kernel.ld). With the MMU off
   // memory is Device-nGnRnE, so plain stores, no DC ZVA.
@@ -208,6 +218,21 @@ park_cpu:
   wfe
   b 4b
   .size _start, . - _start
+
+// A secondary core released from the spin table (cpu.cc), MMU off, in the
+// boot CPU's starting EL. The boot page tables are still intact in .bss:
+// they map the image in the higher half and, for the switch, identity.
+  .global aarch64_secondary_start
+  .type aarch64_secondary_start, %function
+aarch64_secondary_start:
+  msr daifset, #0xf
+  enter_el1 secondary_el1
+secondary_el1:
+  configure_el1
+  bl enable_mmu
+  ldr x1, =secondary_virtual_start
+  br x1
+  .size aarch64_secondary_start, . - aarch64_secondary_start
 
 // Fills the boot page tables (physical addresses, MMU off). One level 0 and
 // one level 1 table serve both TTBR0 (identity) and TTBR1 (DIRECT_MAP_BASE
@@ -308,6 +333,9 @@ virtual_start:
   mov sp, x1
   ldr x1, =exception_vectors
   msr vbar_el1, x1
+  // The boot CPU's per-CPU block (cpu.cc), before any C++ runs.
+  ldr x1, =aarch64_cpus
+  msr tpidr_el1, x1
   isb
   mov x29, xzr  // end of the frame-pointer chain
   mov x30, xzr
@@ -319,6 +347,32 @@ virtual_start:
   wfe
   b 1b
   .size virtual_start, . - virtual_start
+
+// A secondary core in the higher half (still on the boot tables): its boot
+// stack (kernel.ld: core n's is slot n - 1, its top at start + n * slot),
+// the vectors, then arch_secondary_boot(core) in cpu.cc.
+  .type secondary_virtual_start, %function
+secondary_virtual_start:
+  mrs x0, mpidr_el1
+  and x0, x0, #0xff  // the core number is the CPU index
+  cbz x0, 2f
+  cmp x0, #SECONDARY_STACK_COUNT
+  b.hi 2f
+  ldr x1, =__secondary_stacks_start
+  ldr x2, =SECONDARY_STACK_SLOT
+  madd x1, x0, x2, x1
+  mov sp, x1
+  ldr x1, =exception_vectors
+  msr vbar_el1, x1
+  isb
+  mov x29, xzr
+  mov x30, xzr
+  bl arch_secondary_boot
+2:
+  msr daifset, #0xf
+  wfe
+  b 2b
+  .size secondary_virtual_start, . - secondary_virtual_start
 
   .ltorg
 

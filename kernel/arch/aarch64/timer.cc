@@ -6,7 +6,8 @@
 // (CNTP_CVAL_EL0) on by exactly one period from the previous deadline rather
 // than counting a new period from "now" (CNTP_TVAL_EL0), so interrupt
 // latency does not make the tick drift. The period is CNTFRQ / hz counts
-// (exact for 100 Hz at all three frequencies).
+// (exact for 100 Hz at all three frequencies). Every CPU runs its own timer
+// at that rate, with its own deadline.
 #include <arch/platform.h>
 #include <core/console.h>
 #include <lib/format.h>
@@ -18,10 +19,9 @@ namespace {
 
 constexpr uint64_t kTimerEnable = 1u << 0;  // CNTP_CTL_EL0.ENABLE; IMASK (bit 1) clear
 
-constinit void (*g_tick)() = nullptr;
-constinit uint64_t g_period = 0;    // counter ticks per timer interrupt
-constinit uint64_t g_hz = 0;        // timer interrupts per second
-constinit uint64_t g_deadline = 0;  // the compare value programmed last
+constinit void (*g_tick)() = nullptr;  // start_timer's: CPU 0 only
+constinit uint64_t g_period = 0;       // counter ticks per timer interrupt
+constinit uint64_t g_hz = 0;           // timer interrupts per second
 constinit char g_timer_name[96] = {};
 
 uint64_t counter_frequency() {
@@ -41,36 +41,39 @@ void set_deadline(uint64_t deadline) {
   asm volatile("msr cntp_cval_el0, %0; isb" : : "r"(deadline) : "memory");
 }
 
+// Arms the calling CPU's timer one period from now.
+void start_local_timer() {
+  asm volatile("msr cntp_ctl_el0, xzr; isb" ::: "memory");  // off while it is set up
+  uint64_t& deadline = arch::aarch64::this_cpu().timer_deadline;
+  deadline = counter() + g_period;
+  set_deadline(deadline);
+  asm volatile("msr cntp_ctl_el0, %0; isb" : : "r"(kTimerEnable) : "memory");
+}
+
 }  // namespace
 
 void timer::handle_interrupt() {
-  g_deadline += g_period;
+  arch::aarch64::Cpu& cpu = arch::aarch64::this_cpu();
+  uint64_t& deadline = cpu.timer_deadline;
+  deadline += g_period;
   // An interrupt taken more than a period late (interrupts masked for long,
   // a loaded QEMU host) leaves the new deadline in the past: the timer fires
   // again right after the eret and the missed ticks catch up one interrupt
   // each, so the tick count keeps the calibrated rate. Only when a whole
   // second behind (a debugger stop) are the missed ticks dropped.
   uint64_t now = counter();
-  if (now - g_deadline < (uint64_t{1} << 63) && now - g_deadline > g_period * g_hz) {
-    g_deadline = now + g_period;
+  if (now - deadline < (uint64_t{1} << 63) && now - deadline > g_period * g_hz) {
+    deadline = now + g_period;
   }
-  set_deadline(g_deadline);  // deasserts the interrupt (unless already due)
-  if (g_tick != nullptr) g_tick();
+  set_deadline(deadline);  // deasserts the interrupt (unless already due)
+  // Core's clock counts the boot CPU's ticks only (one rate, whatever the
+  // number of CPUs); the scheduler's tick runs everywhere.
+  if (cpu.index == 0 && g_tick != nullptr) g_tick();
+  if (cpu_hooks().tick != nullptr) cpu_hooks().tick();
 }
 
-void handle_irq() {
-  PendingInterrupt interrupt = intc::acknowledge();
-  switch (interrupt.source) {
-    case InterruptSource::kNone:
-      return;  // spurious: whatever raised it went away
-    case InterruptSource::kTimer:
-      timer::handle_interrupt();
-      break;
-    case InterruptSource::kOther:
-      // Only the timer is enabled; nothing else may interrupt yet.
-      panic("unexpected interrupt %u", interrupt.id);
-  }
-  intc::end(interrupt);
+void timer::start_secondary() {
+  if (g_period != 0) start_local_timer();
 }
 
 }  // namespace aarch64
@@ -82,14 +85,11 @@ lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char*
   if (frequency == 0) return lib::Status::kNotSupported;  // the firmware did not set CNTFRQ
   if (hz == 0 || tick == nullptr || hz > frequency) return lib::Status::kInvalidArgs;
 
-  asm volatile("msr cntp_ctl_el0, xzr; isb" ::: "memory");  // off while it is set up
   ::aarch64::g_tick = tick;
   ::aarch64::g_period = frequency / hz;
   ::aarch64::g_hz = hz;
   const char* controller = ::aarch64::intc::route_timer();
-  ::aarch64::g_deadline = ::aarch64::counter() + ::aarch64::g_period;
-  ::aarch64::set_deadline(::aarch64::g_deadline);
-  asm volatile("msr cntp_ctl_el0, %0; isb" : : "r"(::aarch64::kTimerEnable) : "memory");
+  ::aarch64::start_local_timer();
 
   lib::format(::aarch64::g_timer_name, sizeof(::aarch64::g_timer_name),
               "ARM generic timer at %llu Hz via the %s", static_cast<unsigned long long>(frequency),

@@ -1,7 +1,9 @@
 // i586 boot: from the Multiboot hand-over to kernel_main.
 #include <arch/i586/trap_frame.h>
 #include <arch/platform.h>
+#include <arch/x86/fpu.h>
 #include <arch/x86/pic.h>
+#include <arch/x86/thread.h>
 #include <arch/x86/tsc.h>
 #include <core/boot/parsers.h>
 #include <core/console.h>
@@ -29,6 +31,7 @@ class BootIdentityView final : public boot::PhysicalView {
 extern "C" [[noreturn]] void i586_entry(uint32_t magic, uint32_t info_phys) {
   arch::x86::serial_init();
   arch::i586::init_descriptor_tables();
+  arch::x86::fpu_cpu_init(arch::x86::this_cpu_fpu());
   arch::x86::pic_init();
   if (magic != boot::kMultibootBootloaderMagic) {
     panic("not started by a Multiboot boot loader (EAX = %#x)", magic);

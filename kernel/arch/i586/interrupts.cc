@@ -2,6 +2,7 @@
 // the tick through the 8259 (IRQ 0); the TSC is the monotonic clock.
 #include <arch/i586/trap_frame.h>
 #include <arch/platform.h>
+#include <arch/x86/cpu_hooks.h>
 #include <arch/x86/pic.h>
 #include <arch/x86/pit.h>
 #include <arch/x86/tsc.h>
@@ -13,9 +14,11 @@ namespace {
 constinit void (*g_tick)() = nullptr;
 constinit char g_timer_name[96] = {};
 
+// start_timer's `tick` (core's clock), then the scheduler's hook.
 void timer_interrupt(i586::TrapFrame&) {
   x86::pic_end_of_interrupt(0);
   if (g_tick != nullptr) g_tick();
+  if (auto tick = x86::cpu_hooks().tick; tick != nullptr) tick();
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 // their registered handler.
 #include <arch/i586/trap_frame.h>
 #include <arch/platform.h>
+#include <arch/x86/cpu_hooks.h>
 #include <arch/x86/exceptions.h>
+#include <arch/x86/fpu.h>
+#include <arch/x86/thread.h>
 #include <core/backtrace.h>
 #include <core/console.h>
 
@@ -41,13 +44,23 @@ void print_frame(const TrapFrame& f) {
 }  // namespace
 
 extern "C" void i586_trap(TrapFrame* frame) {
-  if (frame->vector < arch::x86::kFirstInterrupt) exception(*frame);
+  if (frame->vector < arch::x86::kFirstInterrupt) {
+    // The first FPU instruction after a thread switch: lazy FPU load.
+    if (frame->vector == arch::x86::kDeviceNotAvailable) {
+      if (arch::x86::fpu_device_not_available(arch::x86::this_cpu_fpu(), 0)) return;
+      kprintf("\nmica: FPU instruction in a thread without FPU state\n");
+    }
+    exception(*frame);
+  }
   auto handler = arch::i586::interrupt_handler(static_cast<uint8_t>(frame->vector));
   if (handler != nullptr) {
     handler(*frame);
   } else {
     kprintf("mica: unexpected interrupt, vector %u\n", frame->vector);
   }
+  // Core may switch threads here; this frame is resumed when it switches
+  // back, through the iret in trap_entry.S.
+  arch::x86::interrupt_exit();
 }
 
 // Entered by the task switch of a double fault, on its own stack.

@@ -1,6 +1,8 @@
 // x86_64 boot: from the Multiboot2 hand-over to kernel_main.
 #include <arch/platform.h>
+#include <arch/x86/fpu.h>
 #include <arch/x86/pic.h>
+#include <arch/x86_64/per_cpu.h>
 #include <arch/x86_64/trap_frame.h>
 #include <core/boot/parsers.h>
 #include <core/console.h>
@@ -35,6 +37,8 @@ void boot_info_block(uint64_t* phys, uint64_t* size) {
 extern "C" [[noreturn]] void x86_64_entry(uint32_t magic, uint32_t info_phys) {
   arch::x86::serial_init();
   arch::x86_64::init_descriptor_tables();
+  arch::x86_64::init_this_cpu(0);
+  arch::x86::fpu_cpu_init(arch::x86_64::this_cpu().fpu);
   arch::x86::pic_init();
   if (magic != boot::kMultiboot2BootloaderMagic) {
     panic("not started by a Multiboot2 boot loader (EAX = %#x)", magic);

@@ -3,6 +3,7 @@
 
 #include <arch/x86/exceptions.h>
 #include <arch/x86_64/trap_frame.h>
+#include <mica/config.h>
 
 namespace arch::x86_64 {
 namespace {
@@ -32,14 +33,17 @@ struct [[gnu::packed]] TablePointer {
   uint64_t base;
 };
 
-// Interrupt stacks: a double fault (e.g. a kernel stack overflow into its
-// guard page), an NMI or a machine check runs on a known-good stack.
+// Interrupt stacks, per CPU: a double fault (e.g. a kernel stack overflow
+// into its guard page), an NMI or a machine check runs on a known-good stack.
 constexpr size_t kIstStackSize = 8192;
 enum IstIndex : uint8_t { kIstDoubleFault = 1, kIstNmi = 2, kIstMachineCheck = 3 };
-alignas(16) constinit uint8_t g_ist_stacks[3][kIstStackSize] = {};
+constexpr unsigned kCpus = mica::config::kMaxCpus;
+alignas(16) constinit uint8_t g_ist_stacks[kCpus][3][kIstStackSize] = {};
 
-constinit Tss g_tss = {};
-constinit uint64_t g_gdt[8] = {
+// Each CPU has its own TSS, so its own GDT (the TSS descriptor differs, and
+// LTR marks it busy); the IDT is shared.
+constinit Tss g_tss[kCpus] = {};
+constexpr uint64_t kGdtTemplate[8] = {
     0,
     0x00af9a000000ffff,  // 0x08 kernel code, 64-bit
     0x00cf92000000ffff,  // 0x10 kernel data
@@ -49,13 +53,14 @@ constinit uint64_t g_gdt[8] = {
     0,                   // 0x30 TSS (two slots), filled at run time
     0,
 };
+alignas(8) constinit uint64_t g_gdt[kCpus][8] = {};
 constinit IdtEntry g_idt[256] = {};
 constinit InterruptHandler g_handlers[256] = {};
 
 extern "C" const uint8_t trap_stubs[];
 
-void load_tables() {
-  TablePointer gdt{sizeof(g_gdt) - 1, reinterpret_cast<uint64_t>(g_gdt)};
+void load_tables(unsigned cpu) {
+  TablePointer gdt{sizeof(g_gdt[cpu]) - 1, reinterpret_cast<uint64_t>(g_gdt[cpu])};
   asm volatile("lgdt %0" : : "m"(gdt));
   // Reload CS with a far return, and the data segments.
   asm volatile(
@@ -79,18 +84,26 @@ void load_tables() {
   asm volatile("lidt %0" : : "m"(idt));
 }
 
+// CPU `cpu`'s GDT and TSS.
+void fill_cpu_tables(unsigned cpu) {
+  Tss& tss = g_tss[cpu];
+  for (unsigned i = 0; i < 3; ++i) {
+    tss.ist[i] = reinterpret_cast<uint64_t>(g_ist_stacks[cpu][i] + kIstStackSize);
+  }
+  tss.io_map_base = sizeof(Tss);  // no I/O bitmap yet: every port faults in user mode
+  uint64_t* gdt = g_gdt[cpu];
+  for (unsigned i = 0; i < 8; ++i) gdt[i] = kGdtTemplate[i];
+  uint64_t base = reinterpret_cast<uint64_t>(&tss);
+  uint64_t limit = sizeof(Tss) - 1;
+  gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (uint64_t{0x89} << 40) |
+           (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+  gdt[7] = base >> 32;
+}
+
 }  // namespace
 
 void init_descriptor_tables() {
-  for (unsigned i = 0; i < 3; ++i) {
-    g_tss.ist[i] = reinterpret_cast<uint64_t>(g_ist_stacks[i] + kIstStackSize);
-  }
-  g_tss.io_map_base = sizeof(Tss);  // no I/O bitmap yet: every port faults in user mode
-  uint64_t base = reinterpret_cast<uint64_t>(&g_tss);
-  uint64_t limit = sizeof(Tss) - 1;
-  g_gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (uint64_t{0x89} << 40) |
-             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-  g_gdt[7] = base >> 32;
+  fill_cpu_tables(0);
 
   for (unsigned vector = 0; vector < 256; ++vector) {
     uint64_t stub = reinterpret_cast<uint64_t>(trap_stubs) + vector * 16;
@@ -104,7 +117,12 @@ void init_descriptor_tables() {
   g_idt[x86::kDoubleFault].ist = kIstDoubleFault;
   g_idt[x86::kNmi].ist = kIstNmi;
   g_idt[x86::kMachineCheck].ist = kIstMachineCheck;
-  load_tables();
+  load_tables(0);
+}
+
+void init_cpu_descriptor_tables(unsigned cpu) {
+  fill_cpu_tables(cpu);
+  load_tables(cpu);
 }
 
 void set_interrupt_handler(uint8_t vector, InterruptHandler handler) {

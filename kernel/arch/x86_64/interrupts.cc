@@ -3,8 +3,10 @@
 // MADT; the 8259 pair stays remapped and masked.
 #include <arch/platform.h>
 #include <arch/x86/acpi.h>
+#include <arch/x86/cpu_hooks.h>
 #include <arch/x86/pit.h>
 #include <arch/x86/tsc.h>
+#include <arch/x86_64/per_cpu.h>
 #include <arch/x86_64/trap_frame.h>
 #include <core/console.h>
 #include <core/mm/memory.h>
@@ -21,6 +23,8 @@ enum LapicRegister : uint32_t {
   kLapicTaskPriority = 0x80,
   kLapicEndOfInterrupt = 0xb0,
   kLapicSpurious = 0xf0,
+  kLapicInterruptCommandLow = 0x300,
+  kLapicInterruptCommandHigh = 0x310,
   kLapicTimerLvt = 0x320,
   kLapicTimerInitial = 0x380,
   kLapicTimerCurrent = 0x390,
@@ -29,7 +33,12 @@ enum LapicRegister : uint32_t {
 
 constinit volatile uint32_t* g_lapic = nullptr;
 constinit void (*g_tick)() = nullptr;
+// The timer's initial count for the rate start_timer was asked for; every
+// CPU's local APIC timer uses it (they share the bus clock).
+constinit uint32_t g_timer_count = 0;
 constinit char g_timer_name[128] = {};
+constinit x86::acpi::Madt g_madt = {};
+constinit bool g_have_madt = false;
 
 uint32_t lapic_read(uint32_t reg) {
   return g_lapic[reg / 4];
@@ -49,9 +58,29 @@ class FirmwareView final : public boot::PhysicalView {
   }
 };
 
+// Every CPU's tick. start_timer's `tick` (core's clock) runs on the boot CPU
+// only, so it keeps counting at the rate asked for; the scheduler's hook runs
+// on every CPU.
 void timer_interrupt(x86_64::TrapFrame&) {
   lapic_write(kLapicEndOfInterrupt, 0);
-  if (g_tick != nullptr) g_tick();
+  x86_64::PerCpu& cpu = x86_64::this_cpu();
+  cpu.timer_interrupts = cpu.timer_interrupts + 1;
+  if (cpu.index == 0 && g_tick != nullptr) g_tick();
+  if (auto tick = x86::cpu_hooks().tick; tick != nullptr) tick();
+}
+
+void enable_lapic() {
+  // IA32_APIC_BASE bit 11: the global enable (firmware leaves it set on
+  // every CPU; make sure).
+  uint32_t low, high;
+  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(0x1b));
+  asm volatile("wrmsr" : : "a"(low | (1u << 11)), "d"(high), "c"(0x1b));
+}
+
+void start_lapic_timer() {
+  lapic_write(kLapicTimerDivide, 0x3);                     // divide by 16
+  lapic_write(kLapicTimerLvt, kTimerVector | (1u << 17));  // periodic
+  lapic_write(kLapicTimerInitial, g_timer_count);
 }
 
 void spurious_interrupt(x86_64::TrapFrame&) {}
@@ -77,16 +106,18 @@ lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char*
   FirmwareView firmware;
   uint64_t rsdp = boot_acpi_rsdp();
   if (rsdp == 0) rsdp = TRY(x86::acpi::find_rsdp(firmware));
-  auto madt = TRY(x86::acpi::read_madt(rsdp, firmware));
+  g_madt = TRY(x86::acpi::read_madt(rsdp, firmware));
+  g_have_madt = true;
+  const x86::acpi::Madt& madt = g_madt;
   for (size_t i = 0; i < madt.io_apic_count; ++i) mask_io_apic(madt.io_apics[i]);
 
-  // Enable the local APIC (IA32_APIC_BASE bit 11) and map its registers.
-  uint32_t low, high;
-  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(0x1b));
-  asm volatile("wrmsr" : : "a"(low | (1u << 11)), "d"(high), "c"(0x1b));
+  // Enable the local APIC and map its registers (each CPU sees its own at
+  // the same address).
+  enable_lapic();
   void* lapic =
       TRY(mm::map_physical(madt.local_apic_address, 0x1000, {.write = true, .device = true}));
   g_lapic = static_cast<volatile uint32_t*>(lapic);
+  x86_64::cpu(0).apic_id = x86_64::lapic_id();
   x86_64::set_interrupt_handler(kSpuriousVector, spurious_interrupt);
   lapic_write(kLapicSpurious, 0x100 | kSpuriousVector);
   lapic_write(kLapicTaskPriority, 0);
@@ -105,9 +136,9 @@ lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char*
   if (timer_hz < hz) return lib::Status::kNotSupported;
 
   g_tick = tick;
+  g_timer_count = static_cast<uint32_t>(timer_hz / hz);
   x86_64::set_interrupt_handler(kTimerVector, timer_interrupt);
-  lapic_write(kLapicTimerLvt, kTimerVector | (1u << 17));  // periodic
-  lapic_write(kLapicTimerInitial, static_cast<uint32_t>(timer_hz / hz));
+  start_lapic_timer();
 
   lib::format(g_timer_name, sizeof(g_timer_name),
               "local APIC timer at %llu Hz (calibrated against the PIT; %zu CPUs, %zu I/O "
@@ -117,6 +148,41 @@ lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char*
   *name = g_timer_name;
   return {};
 }
+
+namespace x86_64 {
+
+uint32_t lapic_init_this_cpu() {
+  enable_lapic();
+  lapic_write(kLapicSpurious, 0x100 | kSpuriousVector);
+  lapic_write(kLapicTaskPriority, 0);
+  start_lapic_timer();
+  return lapic_id();
+}
+
+uint32_t lapic_id() {
+  return lapic_read(kLapicId) >> 24;
+}
+
+void lapic_end_of_interrupt() {
+  lapic_write(kLapicEndOfInterrupt, 0);
+}
+
+void lapic_send(uint32_t apic_id, uint32_t command) {
+  constexpr uint32_t kDeliveryPending = 1u << 12;
+  while (lapic_read(kLapicInterruptCommandLow) & kDeliveryPending) asm volatile("pause");
+  lapic_write(kLapicInterruptCommandHigh, apic_id << 24);
+  lapic_write(kLapicInterruptCommandLow, command);
+}
+
+bool lapic_ready() {
+  return g_lapic != nullptr && g_timer_count != 0;
+}
+
+const x86::acpi::Madt* firmware_madt() {
+  return g_have_madt ? &g_madt : nullptr;
+}
+
+}  // namespace x86_64
 
 uint64_t Platform::monotonic_ns() {
   return x86::tsc_ns();

@@ -4,6 +4,7 @@
 #include <arch/x86_64/layout.h>
 #include <arch/x86_64/page_table_format.h>
 #include <core/console.h>
+#include <mica/config.h>
 
 extern "C" const char __kernel_physical_start[], __kernel_physical_end[];
 extern "C" const char __kernel_text_start[], __kernel_text_end[];
@@ -30,6 +31,10 @@ lib::Result<void> map_image(Table& table, const char* start, const char* end,
 }
 
 }  // namespace
+
+namespace x86_64 {
+size_t ap_stack_guards(uint64_t* out, size_t max);
+}  // namespace x86_64
 
 uint64_t Platform::kernel_root() {
   return g_kernel_root;
@@ -99,7 +104,17 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
   // the boot stack read-write above an unmapped guard page.
   TRY(map_image(table, __kernel_text_start, __kernel_text_end, mm::Permissions::read_execute()));
   TRY(map_image(table, __kernel_rodata_start, __kernel_rodata_end, mm::Permissions::read_only()));
-  TRY(map_image(table, __kernel_data_start, __boot_stack_guard, mm::Permissions::read_write()));
+  // Data and bss hold the APs' boot stacks, each above a guard page that stays
+  // unmapped (the guards are in address order).
+  uint64_t guards[mica::config::kMaxCpus];
+  size_t guard_count = x86_64::ap_stack_guards(guards, mica::config::kMaxCpus);
+  const char* from = __kernel_data_start;
+  for (size_t i = 0; i < guard_count; ++i) {
+    const char* guard = reinterpret_cast<const char*>(guards[i]);
+    TRY(map_image(table, from, guard, mm::Permissions::read_write()));
+    from = guard + mm::kPageSize;
+  }
+  TRY(map_image(table, from, __boot_stack_guard, mm::Permissions::read_write()));
   TRY(map_image(table, __boot_stack_guard + mm::kPageSize, __kernel_end,
                 mm::Permissions::read_write()));
 

@@ -1,7 +1,10 @@
 // x86_64 trap dispatch: exceptions are decoded and reported; interrupts go to
 // their registered handler.
 #include <arch/platform.h>
+#include <arch/x86/cpu_hooks.h>
 #include <arch/x86/exceptions.h>
+#include <arch/x86/fpu.h>
+#include <arch/x86_64/per_cpu.h>
 #include <arch/x86_64/trap_frame.h>
 #include <core/backtrace.h>
 #include <core/console.h>
@@ -42,11 +45,22 @@ void print_frame(const TrapFrame& f) {
 }  // namespace
 
 extern "C" void x86_64_trap(TrapFrame* frame) {
-  if (frame->vector < arch::x86::kFirstInterrupt) exception(*frame);
+  if (frame->vector < arch::x86::kFirstInterrupt) {
+    // The first FPU/SSE instruction after a thread switch: lazy FPU load.
+    if (frame->vector == arch::x86::kDeviceNotAvailable) {
+      arch::x86_64::PerCpu& cpu = arch::x86_64::this_cpu();
+      if (arch::x86::fpu_device_not_available(cpu.fpu, cpu.index)) return;
+      kprintf("\nmica: FPU instruction in a thread without FPU state\n");
+    }
+    exception(*frame);
+  }
   auto handler = arch::x86_64::interrupt_handler(static_cast<uint8_t>(frame->vector));
   if (handler != nullptr) {
     handler(*frame);
   } else {
     kprintf("mica: unexpected interrupt, vector %lu\n", frame->vector);
   }
+  // Core may switch threads here; this frame is resumed when it switches
+  // back, through the iretq in trap_entry.S.
+  arch::x86::interrupt_exit();
 }

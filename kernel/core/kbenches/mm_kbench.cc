@@ -34,9 +34,9 @@ KBENCH(frames, alloc_free_nearly_full) {
   if (frame.ok()) (void)mm::frames().free(frame.value());
 }
 
-// Not a measurement: gives back what alloc_free_nearly_full held (it runs
-// right after it, in section order).
-KBENCH(frames, release_hold) {
+// Not measured (".teardown"): gives back what alloc_free_nearly_full held
+// (it runs right after it, in section order).
+KBENCH(frames, teardown_hold) {
   while (g_hold_head != 0) {
     uint64_t next = *static_cast<uint64_t*>(arch::Platform::phys_to_virt(g_hold_head));
     (void)mm::frames().free(g_hold_head);

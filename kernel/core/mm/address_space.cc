@@ -1,11 +1,14 @@
 #include <core/mm/address_space.h>
 #include <core/mm/memory.h>
+#include <core/sync/spinlock.h>
 #include <lib/new.h>
 #include <lib/string.h>
 
 namespace mm {
 namespace {
 
+// Guards the object cache and the ASID bitmap.
+constinit SpinLock g_lock;
 constinit SlabCache g_cache("address-space", sizeof(AddressSpace), nullptr);
 constinit bool g_cache_ready = false;
 
@@ -36,23 +39,30 @@ uint64_t AddressSpace::user_limit() {
 }
 
 lib::Result<AddressSpace*> AddressSpace::create() {
-  if (!g_cache_ready) {
-    new (&g_cache) SlabCache("address-space", sizeof(AddressSpace), &kernel_pages());
-    g_cache_ready = true;
-  }
-  void* memory = TRY(g_cache.allocate());
-  auto asid = allocate_asid();
-  if (!asid.ok()) {
-    (void)g_cache.free(memory);
-    return lib::Status::kNoMemory;
+  void* memory;
+  uint16_t asid;
+  {
+    SpinLockGuard guard(g_lock);
+    if (!g_cache_ready) {
+      new (&g_cache) SlabCache("address-space", sizeof(AddressSpace), &kernel_pages());
+      g_cache_ready = true;
+    }
+    memory = TRY(g_cache.allocate());
+    auto allocated = allocate_asid();
+    if (!allocated.ok()) {
+      (void)g_cache.free(memory);
+      return lib::Status::kNoMemory;
+    }
+    asid = allocated.value();
   }
   auto root = arch::Platform::new_user_root(table_frames());
   if (!root.ok()) {
-    free_asid(asid.value());
+    SpinLockGuard guard(g_lock);
+    free_asid(asid);
     (void)g_cache.free(memory);
     return root.status();
   }
-  return new (memory) AddressSpace(table_frames(), root.value(), asid.value());
+  return new (memory) AddressSpace(table_frames(), root.value(), asid);
 }
 
 void AddressSpace::destroy() {
@@ -63,8 +73,10 @@ void AddressSpace::destroy() {
                        });
   table_.destroy(arch::Platform::kUserSlotBegin, arch::Platform::kUserSlotEnd,
                  /*free_root=*/true);
-  free_asid(asid_);
+  uint16_t asid = asid_;
   this->~AddressSpace();
+  SpinLockGuard guard(g_lock);
+  free_asid(asid);
   (void)g_cache.free(this);
 }
 

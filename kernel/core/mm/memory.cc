@@ -7,12 +7,17 @@
 namespace mm {
 namespace {
 
-constinit FrameAllocator g_frames;
-constinit MemoryReport g_report = {};
-constinit uint64_t g_reachable_limit = 0;  // frames above it are not in the direct map
+using Platform = arch::Platform;
+using KernelTable = PageTable<Platform::PageTableFormat>;
 
-// Allocates a frame the kernel can reach through its direct map; frames
-// above the limit (i586 high memory) go back and the caller sees kNoMemory.
+constinit FrameAllocator g_frame_allocator;
+constinit LockedFrames g_frames(g_frame_allocator);
+constinit MemoryReport g_report = {};
+// Frames at or above this are not in the direct map (i586 high memory).
+constinit uint64_t g_reachable_limit = 0;
+
+// Allocates a frame the kernel reaches through its direct map; a frame above
+// the limit goes back and the caller sees kNoMemory.
 lib::Result<uint64_t> reachable_frame() {
   uint64_t phys = TRY(g_frames.allocate());
   if (phys + kPageSize > g_reachable_limit) {
@@ -26,75 +31,90 @@ class TableFrames final : public FrameSource {
  public:
   lib::Result<uint64_t> allocate_table() override {
     uint64_t phys = TRY(reachable_frame());
-    memset(arch::Platform::phys_to_virt(phys), 0, kPageSize);
-    ++count_;
+    memset(Platform::phys_to_virt(phys), 0, kPageSize);
+    __atomic_add_fetch(&count_, 1, __ATOMIC_RELAXED);
     return phys;
   }
   void free_table(uint64_t phys) override {
-    if (g_frames.free(phys).ok()) --count_;
+    if (g_frames.free(phys).ok()) __atomic_sub_fetch(&count_, 1, __ATOMIC_RELAXED);
   }
-  void* table_pointer(uint64_t phys) override { return arch::Platform::phys_to_virt(phys); }
-  uint64_t count() const { return count_; }
+  void* table_pointer(uint64_t phys) override { return Platform::phys_to_virt(phys); }
+  uint64_t count() const { return __atomic_load_n(&count_, __ATOMIC_RELAXED); }
 
  private:
-  uint64_t count_ = 0;
+  size_t count_ = 0;  // pointer-sized: atomic without a helper on 32-bit CPUs
 };
 
 class KernelPages final : public PageSource {
  public:
   lib::Result<void*> allocate_page() override {
     uint64_t phys = TRY(reachable_frame());
-    ++count_;
-    return arch::Platform::phys_to_virt(phys);
+    __atomic_add_fetch(&count_, 1, __ATOMIC_RELAXED);
+    return Platform::phys_to_virt(phys);
   }
   void free_page(void* page) override {
-    if (g_frames.free(arch::Platform::virt_to_phys(page)).ok()) --count_;
+    if (g_frames.free(Platform::virt_to_phys(page)).ok()) {
+      __atomic_sub_fetch(&count_, 1, __ATOMIC_RELAXED);
+    }
   }
-  uint64_t count() const { return count_; }
+  uint64_t count() const { return __atomic_load_n(&count_, __ATOMIC_RELAXED); }
 
  private:
-  uint64_t count_ = 0;
+  size_t count_ = 0;  // pointer-sized: atomic without a helper on 32-bit CPUs
 };
 
 constinit TableFrames g_table_frames;
-constinit uint64_t g_kernel_area_next = 0;
-// One page of the kernel area for temporary mappings (per CPU with SMP).
-constinit uint64_t g_temporary_window = 0;
 constinit KernelPages g_kernel_pages;
 constinit Heap g_heap(&g_kernel_pages);
+constinit LockedHeap g_locked_heap(g_heap);
+
+// Guards the kernel area's bump pointer and the kernel half's page tables.
+constinit SpinLock g_kernel_tables_lock;
+constinit uint64_t g_kernel_area_next GUARDED_BY(g_kernel_tables_lock) = 0;
+// One page of the kernel area for temporary mappings, used under the lock.
+constinit uint64_t g_temporary_window GUARDED_BY(g_kernel_tables_lock) = 0;
+
+lib::Result<uint64_t> reserve_locked(uint64_t size) REQUIRES(g_kernel_tables_lock) {
+  if (g_kernel_area_next == 0) g_kernel_area_next = Platform::kKernelAreaBase;
+  uint64_t end = Platform::kKernelAreaBase + Platform::kKernelAreaSize;
+  if (size > end - g_kernel_area_next) return lib::Status::kNoSpace;
+  uint64_t virt = g_kernel_area_next;
+  g_kernel_area_next += size;
+  return virt;
+}
 
 }  // namespace
 
 void init(const boot::BootInfo& info) {
   Reservation reservations[8];
-  size_t count = arch::Platform::boot_reservations(reservations, 8);
-  g_reachable_limit = arch::Platform::boot_accessible_limit();
+  size_t count = Platform::boot_reservations(reservations, 8);
+  g_reachable_limit = Platform::boot_accessible_limit();
   auto report = init_physical_memory(info, lib::Span<const Reservation>(reservations, count),
-                                     g_reachable_limit, arch::Platform::phys_to_virt, g_frames);
+                                     g_reachable_limit, Platform::phys_to_virt, g_frame_allocator);
   if (!report.ok()) {
     panic("cannot manage physical memory: %s", mica::status_name(report.status()));
   }
   g_report = report.value();
 
-  auto limit = arch::Platform::init_kernel_address_space(g_table_frames, info);
+  auto limit = Platform::init_kernel_address_space(g_table_frames, info);
   if (!limit.ok()) {
     panic("cannot build the kernel address space: %s", mica::status_name(limit.status()));
   }
   g_reachable_limit = limit.value();
 }
 
+uint64_t reachable_limit() {
+  return g_reachable_limit;
+}
+
 lib::Result<void> zero_frame(uint64_t phys) {
-  using Platform = arch::Platform;
   if (phys + kPageSize <= g_reachable_limit) {
     memset(Platform::phys_to_virt(phys), 0, kPageSize);
     return {};
   }
-  if (g_temporary_window == 0) {
-    if (g_kernel_area_next == 0) g_kernel_area_next = Platform::kKernelAreaBase;
-    g_temporary_window = g_kernel_area_next;
-    g_kernel_area_next += kPageSize;
-  }
-  PageTable<Platform::PageTableFormat> table(g_table_frames, Platform::kernel_root());
+  SpinLockGuard guard(g_kernel_tables_lock);
+  if (g_temporary_window == 0) g_temporary_window = TRY(reserve_locked(kPageSize));
+  KernelTable table(g_table_frames, Platform::kernel_root());
   TRY(table.map(g_temporary_window, phys, Permissions::read_write()));
   Platform::invalidate_tlb_page(g_temporary_window);
   memset(reinterpret_cast<void*>(static_cast<uintptr_t>(g_temporary_window)), 0, kPageSize);
@@ -104,28 +124,42 @@ lib::Result<void> zero_frame(uint64_t phys) {
 }
 
 lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissions) {
-  using Platform = arch::Platform;
   if (size == 0) return lib::Status::kInvalidArgs;
   uint64_t first = phys & ~uint64_t{kPageSize - 1};
   uint64_t length = ((phys + size + kPageSize - 1) & ~uint64_t{kPageSize - 1}) - first;
-  if (g_kernel_area_next == 0) g_kernel_area_next = Platform::kKernelAreaBase;
-  uint64_t end = Platform::kKernelAreaBase + Platform::kKernelAreaSize;
-  if (length > end - g_kernel_area_next) return lib::Status::kNoSpace;
-  uint64_t virt = g_kernel_area_next;
-  PageTable<Platform::PageTableFormat> table(g_table_frames, Platform::kernel_root());
+  SpinLockGuard guard(g_kernel_tables_lock);
+  uint64_t virt = TRY(reserve_locked(length));
+  KernelTable table(g_table_frames, Platform::kernel_root());
   TRY(table.map_range(virt, first, length, permissions));
   for (uint64_t offset = 0; offset < length; offset += kPageSize) {
     Platform::invalidate_tlb_page(virt + offset);
   }
-  g_kernel_area_next += length;
   return reinterpret_cast<void*>(static_cast<uintptr_t>(virt + (phys - first)));
 }
 
-uint64_t reachable_limit() {
-  return g_reachable_limit;
+lib::Result<uint64_t> reserve_kernel_area(uint64_t size) {
+  if (size == 0 || size % kPageSize != 0) return lib::Status::kInvalidArgs;
+  SpinLockGuard guard(g_kernel_tables_lock);
+  return reserve_locked(size);
 }
 
-FrameAllocator& frames() {
+lib::Result<void> map_kernel_page(uint64_t virt, uint64_t phys, Permissions permissions) {
+  SpinLockGuard guard(g_kernel_tables_lock);
+  KernelTable table(g_table_frames, Platform::kernel_root());
+  TRY(table.map(virt, phys, permissions));
+  Platform::invalidate_tlb_page(virt);
+  return {};
+}
+
+lib::Result<uint64_t> unmap_kernel_page(uint64_t virt) {
+  SpinLockGuard guard(g_kernel_tables_lock);
+  KernelTable table(g_table_frames, Platform::kernel_root());
+  uint64_t phys = TRY(table.unmap(virt, /*keep_tables=*/true));
+  Platform::invalidate_tlb_page(virt);
+  return phys;
+}
+
+LockedFrames& frames() {
   return g_frames;
 }
 FrameSource& table_frames() {
@@ -134,8 +168,8 @@ FrameSource& table_frames() {
 PageSource& kernel_pages() {
   return g_kernel_pages;
 }
-Heap& heap() {
-  return g_heap;
+LockedHeap& heap() {
+  return g_locked_heap;
 }
 
 Usage usage() {

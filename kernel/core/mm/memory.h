@@ -14,6 +14,7 @@
 #include <core/mm/heap.h>
 #include <core/mm/page_table.h>
 #include <core/mm/slab.h>
+#include <core/sync/spinlock.h>
 
 namespace mm {
 
@@ -29,7 +30,63 @@ struct Usage {
 // Panics if memory cannot be brought up (there is nothing to fall back on).
 void init(const boot::BootInfo& info);
 
-FrameAllocator& frames();
+// The frame allocator behind a spinlock: every CPU allocates frames.
+class LockedFrames {
+ public:
+  explicit constexpr LockedFrames(FrameAllocator& frames) : frames_(frames) {}
+  lib::Result<uint64_t> allocate() {
+    SpinLockGuard guard(lock_);
+    return frames_.allocate();
+  }
+  lib::Result<uint64_t> allocate_contiguous(uint64_t count, uint64_t alignment) {
+    SpinLockGuard guard(lock_);
+    return frames_.allocate_contiguous(count, alignment);
+  }
+  lib::Result<void> free(uint64_t address) {
+    SpinLockGuard guard(lock_);
+    return frames_.free(address);
+  }
+  lib::Result<void> free_contiguous(uint64_t address, uint64_t count) {
+    SpinLockGuard guard(lock_);
+    return frames_.free_contiguous(address, count);
+  }
+  uint64_t reserve_range(uint64_t first_frame, uint64_t count) {
+    SpinLockGuard guard(lock_);
+    return frames_.reserve_range(first_frame, count);
+  }
+  bool is_free(uint64_t frame) {
+    SpinLockGuard guard(lock_);
+    return frames_.is_free(frame);
+  }
+  uint64_t free_frames() const { return frames_.free_frames(); }
+  uint64_t managed_frames() const { return frames_.managed_frames(); }
+  uint64_t base_frame() const { return frames_.base_frame(); }
+  unsigned levels() const { return frames_.levels(); }
+
+ private:
+  SpinLock lock_;
+  FrameAllocator& frames_;
+};
+
+// The heap behind a spinlock.
+class LockedHeap {
+ public:
+  explicit constexpr LockedHeap(Heap& heap) : heap_(heap) {}
+  lib::Result<void*> allocate(size_t size) {
+    SpinLockGuard guard(lock_);
+    return heap_.allocate(size);
+  }
+  lib::Result<void> free(void* pointer, size_t size) {
+    SpinLockGuard guard(lock_);
+    return heap_.free(pointer, size);
+  }
+
+ private:
+  SpinLock lock_;
+  Heap& heap_;
+};
+
+LockedFrames& frames();
 // Physical addresses below this are reachable through phys_to_virt (all of
 // RAM on 64-bit arches; 768 MiB on i586).
 uint64_t reachable_limit();
@@ -38,7 +95,18 @@ uint64_t reachable_limit();
 FrameSource& table_frames();
 // Whole pages for slabs and the heap, reached through the direct map.
 PageSource& kernel_pages();
-Heap& heap();
+LockedHeap& heap();
+
+// Reserves `size` bytes (page multiple) of the kernel virtual area, unmapped;
+// kNoSpace when the area is exhausted.
+lib::Result<uint64_t> reserve_kernel_area(uint64_t size);
+
+// Maps or unmaps pages of the kernel's own address space (the kernel area),
+// under the kernel page-table lock; the tables of the kernel half are never
+// freed (every address space shares them). unmap_kernel_page invalidates
+// this CPU's TLB only: other CPUs need a shootdown.
+lib::Result<void> map_kernel_page(uint64_t virt, uint64_t phys, Permissions permissions);
+lib::Result<uint64_t> unmap_kernel_page(uint64_t virt);
 
 // Maps physical [phys, phys + size) into the kernel virtual area (device
 // memory uncached if `permissions.device`) and returns a pointer to `phys`.

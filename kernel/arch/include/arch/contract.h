@@ -27,6 +27,25 @@ namespace arch {
 
 // How the machine stops. Under QEMU the exit code reaches the host (x86:
 // isa-debug-exit; AArch64: semihosting); on real hardware the CPU halts.
+// Inter-processor interrupts core asks for.
+enum class Ipi : uint8_t {
+  kReschedule = 0,    // run the scheduler on that CPU (a thread became runnable there)
+  kTlbShootdown = 1,  // flush the TLB entries core queued for that CPU
+  kStop = 2,          // stop that CPU (panic elsewhere)
+};
+
+// The arch's interrupt and IPI entry points call into core through these
+// (defined in kernel/core/sched).
+struct CpuHooks {
+  // Every timer tick on every CPU, from interrupt context.
+  void (*tick)();
+  // An IPI arrived on this CPU, from interrupt context.
+  void (*ipi)(Ipi kind);
+  // On the way out of any interrupt, with interrupts still masked: core may
+  // switch threads here (kernel preemption). `frame` is opaque to core.
+  void (*interrupt_exit)();
+};
+
 enum class StopReason : uint8_t {
   kPowerOff = 0,  // orderly power-off
   kPanic = 1,     // kernel panic: tests see a failure exit code
@@ -107,6 +126,63 @@ concept PlatformContract = requires(const char* text, size_t length) {
   // benchmarks. Under QEMU with -icount shift=0 it advances one per guest
   // instruction, which is what tools/bench reports.
   { P::read_cycle_counter() } -> lib::same_as<uint64_t>;
+  // ---- Threads ----
+  // P::Context holds a suspended thread's CPU state (callee-saved registers,
+  // stack pointer; the FPU state lives in P::FpuState). Core keeps one per
+  // thread and never looks inside.
+  typename P::Context;
+  typename P::FpuState;
+  // Prepares `context` so that the first switch to it runs entry(argument)
+  // on the stack that ends at `stack_top`, with interrupts enabled.
+  {
+    P::init_context(*static_cast<typename P::Context*>(nullptr), uintptr_t{},
+                    static_cast<void (*)(void*)>(nullptr), static_cast<void*>(nullptr))
+    } -> lib::same_as<void>;
+  // Saves the running thread's state into `from` and resumes `to`; returns
+  // when something switches back to `from`. Called with interrupts masked.
+  {
+    P::switch_context(*static_cast<typename P::Context*>(nullptr),
+                      *static_cast<typename P::Context*>(nullptr))
+    } -> lib::same_as<void>;
+  // Lazy FPU/SIMD switching: a thread that never uses the FPU never pays.
+  // fpu_switch(next) is called on every switch with the next thread's
+  // state: the arch makes the FPU trap (CR0.TS / CPACR) unless `next` owns
+  // the live registers; on the trap it saves the owner's registers into its
+  // FpuState and loads the current thread's (fpu_current tells whose).
+  { P::fpu_init(*static_cast<typename P::FpuState*>(nullptr)) } -> lib::same_as<void>;
+  { P::fpu_switch(static_cast<typename P::FpuState*>(nullptr)) } -> lib::same_as<void>;
+  // Forgets `state` if it owns the live FPU registers (its thread exits).
+  { P::fpu_release(*static_cast<typename P::FpuState*>(nullptr)) } -> lib::same_as<void>;
+
+  // ---- CPUs ----
+  // Interrupt state: save_and_disable returns a token restore_interrupts
+  // takes back (spinlocks use them).
+  { P::save_and_disable_interrupts() } -> lib::same_as<uintptr_t>;
+  { P::restore_interrupts(uintptr_t{}) } -> lib::same_as<void>;
+  { P::interrupts_enabled() } -> lib::same_as<bool>;
+  // A spin-wait hint (x86 pause, AArch64 yield).
+  { P::cpu_relax() } -> lib::same_as<void>;
+  // The calling CPU's index, 0 .. cpu_count()-1 (a per-CPU register: GS
+  // base on x86_64, a GDT segment on i586, TPIDR_EL1 on AArch64).
+  { P::current_cpu() } -> lib::same_as<unsigned>;
+  { P::cpu_count() } -> lib::same_as<unsigned>;
+  // Installs the hooks core's scheduler wants called (before start_timer).
+  { P::set_cpu_hooks(*static_cast<const CpuHooks*>(nullptr)) } -> lib::same_as<void>;
+  // Starts every other CPU the firmware lists (ACPI MADT; the Pi's spin
+  // table). Each runs entry(cpu) on its own boot stack with the kernel
+  // address space, its traps and its local timer (at the rate start_timer
+  // was given) ready and interrupts masked. Returns how many CPUs are online
+  // in total (1 if the machine has only one, or the arch cannot start more).
+  {
+    P::start_secondary_cpus(static_cast<void (*)(unsigned)>(nullptr))
+    } -> lib::same_as<lib::Result<unsigned>>;
+  { P::send_ipi(unsigned{}, Ipi::kReschedule) } -> lib::same_as<void>;
+  // Flushes the calling CPU's whole non-global TLB (shootdown handler).
+  { P::invalidate_tlb_all() } -> lib::same_as<void>;
+  // Waits for an interrupt (the idle thread's loop body): enables
+  // interrupts and halts atomically (x86: sti; hlt), then masks them again.
+  { P::wait_for_interrupt() } -> lib::same_as<void>;
+
   // [[noreturn]]: waits for interrupts forever.
   P::idle_forever();
   // [[noreturn]]: stops the machine; see StopReason.

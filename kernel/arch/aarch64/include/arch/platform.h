@@ -7,9 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arch/aarch64/cpu.h>
 #include <arch/aarch64/layout.h>
 #include <arch/aarch64/page_table_format.h>
 #include <arch/contract.h>
+
+// context.S.
+extern "C" void aarch64_switch_context(arch::aarch64::Context* from, arch::aarch64::Context* to);
 
 namespace arch {
 
@@ -95,6 +99,57 @@ struct Platform {
   }
   static void enable_interrupts() { asm volatile("msr daifclr, #2" ::: "memory"); }
   static void disable_interrupts() { asm volatile("msr daifset, #0xf" ::: "memory"); }
+
+  // ---- Threads (cpu.h, context.S, thread.cc) ----
+  using Context = aarch64::Context;
+  using FpuState = aarch64::FpuState;
+  // The first switch to `context` enters a trampoline in context.S that
+  // calls core's sched_thread_start(entry, argument) on the stack ending at
+  // `stack_top` (rounded down to 16 bytes), with x29 = 0 ending backtraces.
+  static void init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),
+                           void* argument);
+  // Stores x19-x30 and SP in `from`, loads them from `to`, returns into `to`.
+  static void switch_context(Context& from, Context& to) { aarch64_switch_context(&from, &to); }
+  // Lazy FP/SIMD through CPACR_EL1.FPEN; see thread.cc for the SMP rules.
+  static void fpu_init(FpuState& state);
+  static void fpu_switch(FpuState* next);
+  static void fpu_release(FpuState& state);
+
+  // ---- CPUs (cpu.cc) ----
+  // DAIF is the token; masking I and F (FIQs are never used, but a stray one
+  // must not interrupt a section that masked IRQs).
+  static uintptr_t save_and_disable_interrupts() {
+    uintptr_t daif;
+    asm volatile("mrs %0, daif; msr daifset, #3" : "=r"(daif) : : "memory");
+    return daif;
+  }
+  static void restore_interrupts(uintptr_t daif) {
+    asm volatile("msr daif, %0" : : "r"(daif) : "memory");
+  }
+  static bool interrupts_enabled() {
+    uintptr_t daif;
+    asm volatile("mrs %0, daif" : "=r"(daif) : : "memory");
+    return (daif & (1u << 7)) == 0;  // DAIF.I
+  }
+  static void cpu_relax() { asm volatile("yield" ::: "memory"); }
+  static unsigned current_cpu() { return aarch64::this_cpu().index; }
+  static unsigned cpu_count();
+  static void set_cpu_hooks(const CpuHooks& hooks);
+  // Cores 1-3 wait in the firmware's spin table (physical 0xd8 + 8 * core);
+  // each is released in turn and given 100 ms to check in.
+  static lib::Result<unsigned> start_secondary_cpus(void (*entry)(unsigned));
+  // BCM2836 core mailbox 0 (raspi3b) or a GIC-400 SGI (raspi4b, untested);
+  // one bit or SGI number per Ipi kind.
+  static void send_ipi(unsigned cpu, Ipi kind);
+  // Local: tlbi vmalle1 drops every entry of this CPU, global ones too.
+  static void invalidate_tlb_all() {
+    asm volatile("dsb nshst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+  }
+  // WFI with IRQs still masked wakes on a pending IRQ without taking it;
+  // unmasking then takes it. So no IRQ is lost between a check and the wfi.
+  static void wait_for_interrupt() {
+    asm volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
+  }
 
   // Waits for interrupts forever, with IRQs unmasked.
   [[noreturn]] static void idle_forever();

@@ -7,9 +7,15 @@
 #include <arch/contract.h>
 #include <arch/i586/layout.h>
 #include <arch/i586/page_table_format.h>
+#include <arch/x86/fpu.h>
 #include <arch/x86/machine.h>
 #include <arch/x86/serial.h>
+#include <arch/x86/thread.h>
 #include <arch/x86/tsc.h>
+
+// context.S: saves the callee-saved registers on the current stack and its
+// pointer in *from, then resumes *to.
+extern "C" void i586_switch_context(void* from, void* to);
 
 namespace arch {
 
@@ -48,6 +54,42 @@ struct Platform {
   static uint64_t monotonic_ns();
   static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
   static uint64_t read_cycle_counter() { return x86::rdtsc(); }
+
+  // Threads. A suspended thread's callee-saved registers (ebx, esi, edi,
+  // ebp) are on its stack under its resume address; Context holds the stack
+  // pointer.
+  struct Context {
+    uintptr_t stack_pointer;
+  };
+  using FpuState = x86::FpuState;
+  static void init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),
+                           void* argument);
+  // init_context, but the first switch calls start(entry, argument) rather
+  // than core's sched_thread_start (for arch tests).
+  static void init_context_calling(Context& context, uintptr_t stack_top, x86::ThreadStart start,
+                                   void (*entry)(void*), void* argument);
+  static void switch_context(Context& from, Context& to) { i586_switch_context(&from, &to); }
+  static void fpu_init(FpuState& state) { x86::fpu_init_state(state); }
+  static void fpu_switch(FpuState* next);
+  static void fpu_release(FpuState& state);
+
+  // CPUs: the Pentium board has one.
+  static uintptr_t save_and_disable_interrupts() { return x86::save_and_disable_interrupts(); }
+  static void restore_interrupts(uintptr_t flags) { x86::restore_interrupts(flags); }
+  static bool interrupts_enabled() { return x86::interrupts_enabled(); }
+  static void cpu_relax() { x86::cpu_relax(); }
+  static unsigned current_cpu() { return 0; }
+  static unsigned cpu_count() { return 1; }
+  static void set_cpu_hooks(const CpuHooks& hooks);
+  // Returns 1: there is no other CPU to start.
+  static lib::Result<unsigned> start_secondary_cpus(void (*entry)(unsigned));
+  // Only CPU 0 exists; sending to it does nothing.
+  static void send_ipi(unsigned cpu, Ipi kind);
+  static void invalidate_tlb_all() {
+    uintptr_t root;
+    asm volatile("mov %%cr3, %0\n\tmov %0, %%cr3" : "=r"(root) : : "memory");
+  }
+  static void wait_for_interrupt() { x86::wait_for_interrupt(); }
 
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");

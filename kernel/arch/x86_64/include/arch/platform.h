@@ -5,11 +5,18 @@
 #include <stdint.h>
 
 #include <arch/contract.h>
+#include <arch/x86/fpu.h>
 #include <arch/x86/machine.h>
 #include <arch/x86/serial.h>
+#include <arch/x86/thread.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86_64/layout.h>
 #include <arch/x86_64/page_table_format.h>
+#include <arch/x86_64/per_cpu.h>
+
+// context.S: saves the callee-saved registers on the current stack and its
+// pointer in *from, then resumes *to.
+extern "C" void x86_64_switch_context(void* from, void* to);
 
 namespace arch {
 
@@ -52,6 +59,42 @@ struct Platform {
   static uint64_t monotonic_ns();
   static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
   static uint64_t read_cycle_counter() { return x86::rdtsc(); }
+
+  // Threads. A suspended thread's callee-saved registers (rbx, rbp,
+  // r12-r15) are on its stack under its resume address; Context holds the
+  // stack pointer.
+  struct Context {
+    uintptr_t stack_pointer;
+  };
+  using FpuState = x86::FpuState;
+  static void init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),
+                           void* argument);
+  // init_context, but the first switch calls start(entry, argument) rather
+  // than core's sched_thread_start (for arch tests).
+  static void init_context_calling(Context& context, uintptr_t stack_top, x86::ThreadStart start,
+                                   void (*entry)(void*), void* argument);
+  static void switch_context(Context& from, Context& to) { x86_64_switch_context(&from, &to); }
+  static void fpu_init(FpuState& state) { x86::fpu_init_state(state); }
+  static void fpu_switch(FpuState* next);
+  static void fpu_release(FpuState& state);
+
+  // CPUs.
+  static uintptr_t save_and_disable_interrupts() { return x86::save_and_disable_interrupts(); }
+  static void restore_interrupts(uintptr_t flags) { x86::restore_interrupts(flags); }
+  static bool interrupts_enabled() { return x86::interrupts_enabled(); }
+  static void cpu_relax() { x86::cpu_relax(); }
+  static unsigned current_cpu() { return x86_64::this_cpu_index(); }
+  static unsigned cpu_count();
+  static void set_cpu_hooks(const CpuHooks& hooks);
+  static lib::Result<unsigned> start_secondary_cpus(void (*entry)(unsigned));
+  // Fixed IPIs on vectors 0xf0 + kind.
+  static void send_ipi(unsigned cpu, Ipi kind);
+  // CR4.PGE is off, so reloading CR3 flushes every entry.
+  static void invalidate_tlb_all() {
+    uintptr_t root;
+    asm volatile("mov %%cr3, %0\n\tmov %0, %%cr3" : "=r"(root) : : "memory");
+  }
+  static void wait_for_interrupt() { x86::wait_for_interrupt(); }
 
   // The ACPI RSDP the boot loader passed (0 if none); set by boot.cc.
   static uint64_t boot_acpi_rsdp();

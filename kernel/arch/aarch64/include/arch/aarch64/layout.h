@@ -39,4 +39,8 @@
 #define BOOT_DIRECT_MAP_LIMIT 0x40000000
 #define BOOT_MAP_LIMIT 0x100000000
 
+// Each CPU's boot stack (the boot CPU's, then one per secondary CPU in
+// kernel.ld), each above an unmapped guard page.
 #define BOOT_STACK_SIZE 16384
+#define SECONDARY_STACK_COUNT 3
+#define SECONDARY_STACK_SLOT (4096 + BOOT_STACK_SIZE)

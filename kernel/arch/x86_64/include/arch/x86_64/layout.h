@@ -21,3 +21,11 @@
 
 // Kernel virtual area (PML4 slot 384): kernel stacks with guard pages, MMIO.
 #define KERNEL_AREA_BASE 0xFFFFC00000000000
+
+// Application processors start in real mode at this page (below 1 MiB, in
+// the low memory the frame allocator never hands out; see ap_trampoline.S).
+#define AP_TRAMPOLINE_BASE 0x8000
+
+// Each application processor's boot stack; an unmapped guard page sits under
+// each.
+#define AP_BOOT_STACK_SIZE 16384

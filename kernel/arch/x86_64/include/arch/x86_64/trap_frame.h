@@ -26,8 +26,12 @@ inline constexpr uint16_t kUserData = 0x20;
 inline constexpr uint16_t kUserCode = 0x28;
 inline constexpr uint16_t kTssSelector = 0x30;
 
-// Loads the GDT, TSS and IDT on the boot CPU.
+// Loads the GDT, TSS and IDT on the boot CPU (CPU 0).
 void init_descriptor_tables();
+// Loads CPU `cpu`'s own GDT and TSS (with its own interrupt stacks) and the
+// shared IDT, on that CPU (an application processor, after the boot CPU
+// ran init_descriptor_tables).
+void init_cpu_descriptor_tables(unsigned cpu);
 
 // An interrupt handler for vectors 32..255; runs with interrupts off.
 using InterruptHandler = void (*)(TrapFrame& frame);

@@ -1,0 +1,76 @@
+// Thread: the unit the scheduler runs. Kernel threads now; user threads
+// (issue 5) are the same object with an address space and a user context.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <arch/platform.h>
+#include <core/sched/entity.h>
+#include <lib/intrusive_list.h>
+
+namespace sched {
+
+// A thread id is an index into the thread table plus the generation of that
+// slot: when a thread is gone and its slot reused, its old id names nothing
+// (lookups fail cleanly) instead of naming the new thread.
+struct ThreadId {
+  uint32_t value = 0;
+
+  static constexpr ThreadId make(uint32_t index, uint32_t generation) {
+    return ThreadId{(generation << 16) | (index & 0xffff)};
+  }
+  constexpr uint32_t index() const { return value & 0xffff; }
+  constexpr uint32_t generation() const { return value >> 16; }
+  constexpr bool operator==(const ThreadId& other) const { return value == other.value; }
+};
+
+enum class ThreadState : uint8_t {
+  kRunnable,  // on a run queue
+  kRunning,   // current on some CPU
+  kSleeping,  // in a CPU's sleep wheel until a deadline
+  kBlocked,   // on a wait queue
+  kDead,      // exited; waiting to be reaped (stack) and joined (object)
+};
+
+struct ThreadOptions {
+  uint8_t priority = kDefaultPriority;  // 0..31 (priority policy)
+  uint32_t weight = kDefaultWeight;     // 1..64 (fair policy)
+  uint64_t affinity = ~uint64_t{0};     // CPUs it may run on
+  bool joinable = true;                 // false: freed at exit, join fails
+};
+
+struct Thread {
+  arch::Platform::Context context;
+  arch::Platform::FpuState fpu;
+  SchedEntity entity;
+  ThreadId id;
+  ThreadState state = ThreadState::kRunnable;
+  // Set while some CPU runs (or is switching away from) this thread; a
+  // waker must not queue it elsewhere until its context is saved.
+  volatile bool on_cpu = false;
+  bool joinable = true;
+  bool joined = false;  // a joiner took the exit code
+  bool reaped = false;  // stack freed
+  int exit_code = 0;
+  char name[24] = {};
+
+  void (*entry)(void*) = nullptr;
+  void* argument = nullptr;
+
+  uint32_t stack_slot = kNoStack;
+  uintptr_t stack_top = 0;
+  static constexpr uint32_t kNoStack = ~uint32_t{0};
+
+  lib::ListLink sleep_link;  // a CPU's sleep wheel
+  uint64_t wake_tick = 0;
+  lib::ListLink wait_link;         // a wait queue, or the zombie list
+  uint64_t run_ticks = 0;          // ticks spent running (accounting, tests)
+  uint64_t runnable_since_ns = 0;  // when it last became runnable (latency)
+
+  static Thread* of(SchedEntity* e) {
+    return reinterpret_cast<Thread*>(reinterpret_cast<char*>(e) - offsetof(Thread, entity));
+  }
+};
+
+}  // namespace sched
