@@ -9,6 +9,7 @@
 #include <arch/i586/page_table_format.h>
 #include <arch/x86/fpu.h>
 #include <arch/x86/machine.h>
+#include <arch/x86/platform_base.h>
 #include <arch/x86/serial.h>
 #include <arch/x86/thread.h>
 #include <arch/x86/tsc.h>
@@ -19,10 +20,8 @@ extern "C" void i586_switch_context(void* from, void* to);
 
 namespace arch {
 
-struct Platform {
-  static void console_write(const char* text, size_t length) { x86::serial_write(text, length); }
+struct Platform : x86::PlatformBase {
   static void dump_registers();
-  static void disable_interrupts() { x86::disable_interrupts(); }
   // The kernel's quarter of the address space.
   static bool is_kernel_stack_address(uintptr_t address) { return address >= 0xc0000000u; }
   static void* phys_to_virt(uint64_t phys);
@@ -52,16 +51,8 @@ struct Platform {
   // Time: the PIT ticks through the 8259; the TSC is the monotonic clock.
   static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
   static uint64_t monotonic_ns();
-  static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
-  static uint64_t read_cycle_counter() { return x86::rdtsc(); }
 
-  // Threads. A suspended thread's callee-saved registers (ebx, esi, edi,
-  // ebp) are on its stack under its resume address; Context holds the stack
-  // pointer.
-  struct Context {
-    uintptr_t stack_pointer;
-  };
-  using FpuState = x86::FpuState;
+  // Threads (Context and FpuState come from x86::PlatformBase).
   static void init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),
                            void* argument);
   // init_context, but the first switch calls start(entry, argument) rather
@@ -69,15 +60,10 @@ struct Platform {
   static void init_context_calling(Context& context, uintptr_t stack_top, x86::ThreadStart start,
                                    void (*entry)(void*), void* argument);
   static void switch_context(Context& from, Context& to) { i586_switch_context(&from, &to); }
-  static void fpu_init(FpuState& state) { x86::fpu_init_state(state); }
   static void fpu_switch(FpuState* next);
   static void fpu_release(FpuState& state);
 
   // CPUs: the Pentium board has one.
-  static uintptr_t save_and_disable_interrupts() { return x86::save_and_disable_interrupts(); }
-  static void restore_interrupts(uintptr_t flags) { x86::restore_interrupts(flags); }
-  static bool interrupts_enabled() { return x86::interrupts_enabled(); }
-  static void cpu_relax() { x86::cpu_relax(); }
   static unsigned current_cpu() { return 0; }
   static unsigned cpu_count() { return 1; }
   static void set_cpu_hooks(const CpuHooks& hooks);
@@ -89,12 +75,10 @@ struct Platform {
     uintptr_t root;
     asm volatile("mov %%cr3, %0\n\tmov %0, %%cr3" : "=r"(root) : : "memory");
   }
-  static void wait_for_interrupt() { x86::wait_for_interrupt(); }
 
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");
   }
-  [[noreturn]] static void stop(StopReason reason) { x86::stop(reason); }
 };
 
 static_assert(PlatformContract<Platform>);

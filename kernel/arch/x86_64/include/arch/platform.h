@@ -7,6 +7,7 @@
 #include <arch/contract.h>
 #include <arch/x86/fpu.h>
 #include <arch/x86/machine.h>
+#include <arch/x86/platform_base.h>
 #include <arch/x86/serial.h>
 #include <arch/x86/thread.h>
 #include <arch/x86/tsc.h>
@@ -20,10 +21,8 @@ extern "C" void x86_64_switch_context(void* from, void* to);
 
 namespace arch {
 
-struct Platform {
-  static void console_write(const char* text, size_t length) { x86::serial_write(text, length); }
+struct Platform : x86::PlatformBase {
   static void dump_registers();
-  static void disable_interrupts() { x86::disable_interrupts(); }
   // The higher half: the kernel image, its stacks and the direct map.
   static bool is_kernel_stack_address(uintptr_t address) {
     return address >= 0xffff800000000000ull;
@@ -57,16 +56,8 @@ struct Platform {
   // Time: the local APIC timer ticks; the TSC is the monotonic clock.
   static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
   static uint64_t monotonic_ns();
-  static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
-  static uint64_t read_cycle_counter() { return x86::rdtsc(); }
 
-  // Threads. A suspended thread's callee-saved registers (rbx, rbp,
-  // r12-r15) are on its stack under its resume address; Context holds the
-  // stack pointer.
-  struct Context {
-    uintptr_t stack_pointer;
-  };
-  using FpuState = x86::FpuState;
+  // Threads (Context and FpuState come from x86::PlatformBase).
   static void init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),
                            void* argument);
   // init_context, but the first switch calls start(entry, argument) rather
@@ -74,15 +65,10 @@ struct Platform {
   static void init_context_calling(Context& context, uintptr_t stack_top, x86::ThreadStart start,
                                    void (*entry)(void*), void* argument);
   static void switch_context(Context& from, Context& to) { x86_64_switch_context(&from, &to); }
-  static void fpu_init(FpuState& state) { x86::fpu_init_state(state); }
   static void fpu_switch(FpuState* next);
   static void fpu_release(FpuState& state);
 
   // CPUs.
-  static uintptr_t save_and_disable_interrupts() { return x86::save_and_disable_interrupts(); }
-  static void restore_interrupts(uintptr_t flags) { x86::restore_interrupts(flags); }
-  static bool interrupts_enabled() { return x86::interrupts_enabled(); }
-  static void cpu_relax() { x86::cpu_relax(); }
   static unsigned current_cpu() { return x86_64::this_cpu_index(); }
   static unsigned cpu_count();
   static void set_cpu_hooks(const CpuHooks& hooks);
@@ -94,7 +80,6 @@ struct Platform {
     uintptr_t root;
     asm volatile("mov %%cr3, %0\n\tmov %0, %%cr3" : "=r"(root) : : "memory");
   }
-  static void wait_for_interrupt() { x86::wait_for_interrupt(); }
 
   // The ACPI RSDP the boot loader passed (0 if none); set by boot.cc.
   static uint64_t boot_acpi_rsdp();
@@ -102,7 +87,6 @@ struct Platform {
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");
   }
-  [[noreturn]] static void stop(StopReason reason) { x86::stop(reason); }
 };
 
 static_assert(PlatformContract<Platform>);
