@@ -41,14 +41,6 @@ uint64_t image_physical_end() {
   return address(__kernel_end) - KERNEL_VIRTUAL_BASE;
 }
 
-// Maps [start, end) of the kernel image at its link address.
-lib::Result<void> map_image(Table& table, const char* start, const char* end,
-                            mm::Permissions permissions) {
-  uint64_t virt = address(start) & ~(mm::kPageSize - 1);
-  uint64_t size = ((address(end) + mm::kPageSize - 1) & ~(mm::kPageSize - 1)) - virt;
-  return table.map_range(virt, virt - KERNEL_VIRTUAL_BASE, size, permissions);
-}
-
 // Makes the new tables visible to the walker, loads TTBR1 and drops every
 // TLB entry of the boot tables.
 void switch_kernel_tables(uint64_t root) {
@@ -114,15 +106,18 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
 
   // The image: text read+execute, rodata read-only, data and bss read-write,
   // the boot stack read-write above an unmapped guard page.
-  TRY(map_image(table, __kernel_text_start, __kernel_text_end, mm::Permissions::read_execute()));
-  TRY(map_image(table, __kernel_rodata_start, __kernel_rodata_end, mm::Permissions::read_only()));
-  TRY(map_image(table, __kernel_data_start, __boot_stack_guard, mm::Permissions::read_write()));
-  TRY(map_image(table, __boot_stack_guard + mm::kPageSize, __boot_stack_top,
-                mm::Permissions::read_write()));
+  TRY(table.map_image_range(__kernel_text_start, __kernel_text_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_execute()));
+  TRY(table.map_image_range(__kernel_rodata_start, __kernel_rodata_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_only()));
+  TRY(table.map_image_range(__kernel_data_start, __boot_stack_guard, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_write()));
+  TRY(table.map_image_range(__boot_stack_guard + mm::kPageSize, __boot_stack_top,
+                            KERNEL_VIRTUAL_BASE, mm::Permissions::read_write()));
   for (unsigned i = 0; i < SECONDARY_STACK_COUNT; ++i) {
     const char* guard = __secondary_stacks_start + i * SECONDARY_STACK_SLOT;
-    TRY(map_image(table, guard + mm::kPageSize, guard + SECONDARY_STACK_SLOT,
-                  mm::Permissions::read_write()));
+    TRY(table.map_image_range(guard + mm::kPageSize, guard + SECONDARY_STACK_SLOT,
+                              KERNEL_VIRTUAL_BASE, mm::Permissions::read_write()));
   }
 
   // The kernel area's level 1 table exists from now on (mm::map_physical

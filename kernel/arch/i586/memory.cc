@@ -23,13 +23,6 @@ uint64_t address(const char* symbol) {
   return reinterpret_cast<uint32_t>(symbol);
 }
 
-lib::Result<void> map_image(Table& table, const char* start, const char* end,
-                            mm::Permissions permissions) {
-  uint64_t virt = address(start);
-  uint64_t size = (address(end) - virt + mm::kPageSize - 1) & ~uint64_t{mm::kPageSize - 1};
-  return table.map_range(virt, virt - KERNEL_VIRTUAL_BASE, size, permissions);
-}
-
 }  // namespace
 
 uint64_t Platform::kernel_root() {
@@ -88,11 +81,14 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
 
   // No NX bit on the Pentium: read-only and read-execute are the same here,
   // so W^X means code and read-only data are never writable.
-  TRY(map_image(table, __kernel_text_start, __kernel_text_end, mm::Permissions::read_execute()));
-  TRY(map_image(table, __kernel_rodata_start, __kernel_rodata_end, mm::Permissions::read_only()));
-  TRY(map_image(table, __kernel_data_start, __boot_stack_guard, mm::Permissions::read_write()));
-  TRY(map_image(table, __boot_stack_guard + mm::kPageSize, __kernel_end,
-                mm::Permissions::read_write()));
+  TRY(table.map_image_range(__kernel_text_start, __kernel_text_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_execute()));
+  TRY(table.map_image_range(__kernel_rodata_start, __kernel_rodata_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_only()));
+  TRY(table.map_image_range(__kernel_data_start, __boot_stack_guard, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_write()));
+  TRY(table.map_image_range(__boot_stack_guard + mm::kPageSize, __kernel_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_write()));
 
   // Page tables for the first 64 MiB of the kernel area exist from now on,
   // so the kernel's page-directory entries never change after boot.

@@ -22,14 +22,6 @@ uint64_t address(const char* symbol) {
   return reinterpret_cast<uint64_t>(symbol);
 }
 
-// Maps [start, end) of the kernel image at its link address.
-lib::Result<void> map_image(Table& table, const char* start, const char* end,
-                            mm::Permissions permissions) {
-  uint64_t virt = address(start);
-  uint64_t size = (address(end) - virt + mm::kPageSize - 1) & ~(mm::kPageSize - 1);
-  return table.map_range(virt, virt - KERNEL_VIRTUAL_BASE, size, permissions);
-}
-
 }  // namespace
 
 namespace x86_64 {
@@ -102,8 +94,10 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
 
   // The image: text read+execute, rodata read-only, data and bss read-write,
   // the boot stack read-write above an unmapped guard page.
-  TRY(map_image(table, __kernel_text_start, __kernel_text_end, mm::Permissions::read_execute()));
-  TRY(map_image(table, __kernel_rodata_start, __kernel_rodata_end, mm::Permissions::read_only()));
+  TRY(table.map_image_range(__kernel_text_start, __kernel_text_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_execute()));
+  TRY(table.map_image_range(__kernel_rodata_start, __kernel_rodata_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_only()));
   // Data and bss hold the APs' boot stacks, each above a guard page that stays
   // unmapped (the guards are in address order).
   uint64_t guards[mica::config::kMaxCpus];
@@ -111,12 +105,13 @@ lib::Result<uint64_t> Platform::init_kernel_address_space(mm::FrameSource& frame
   const char* from = __kernel_data_start;
   for (size_t i = 0; i < guard_count; ++i) {
     const char* guard = reinterpret_cast<const char*>(guards[i]);
-    TRY(map_image(table, from, guard, mm::Permissions::read_write()));
+    TRY(table.map_image_range(from, guard, KERNEL_VIRTUAL_BASE, mm::Permissions::read_write()));
     from = guard + mm::kPageSize;
   }
-  TRY(map_image(table, from, __boot_stack_guard, mm::Permissions::read_write()));
-  TRY(map_image(table, __boot_stack_guard + mm::kPageSize, __kernel_end,
-                mm::Permissions::read_write()));
+  TRY(table.map_image_range(from, __boot_stack_guard, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_write()));
+  TRY(table.map_image_range(__boot_stack_guard + mm::kPageSize, __kernel_end, KERNEL_VIRTUAL_BASE,
+                            mm::Permissions::read_write()));
 
   // The kernel half's root entries are created now and never change, so
   // every address space shares them by copying slots 256..511 of this root.

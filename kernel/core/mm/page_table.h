@@ -162,6 +162,15 @@ class PageTable {
     return {};
   }
 
+  // Maps the pages covering [start, end) of the kernel image, which is linked
+  // at its physical address + `link_offset` (every arch's image mapping).
+  lib::Result<void> map_image_range(const void* start, const void* end, uint64_t link_offset,
+                                    Permissions permissions) {
+    uint64_t first = reinterpret_cast<uintptr_t>(start) & ~uint64_t{kPageSize - 1};
+    uint64_t last = (reinterpret_cast<uintptr_t>(end) + kPageSize - 1) & ~uint64_t{kPageSize - 1};
+    return map_range(first, first - link_offset, last - first, permissions);
+  }
+
   // Maps [virt, virt + size) to [phys, phys + size), page by page. On failure
   // the pages already mapped by this call are unmapped again.
   lib::Result<void> map_range(uint64_t virt, uint64_t phys, uint64_t size,
