@@ -9,6 +9,8 @@
 #include <core/mm/memory.h>
 #include <core/sched/scheduler.h>
 #include <core/time.h>
+#include <core/user/init.h>
+#include <core/user/process.h>
 #include <mica/config.h>
 
 namespace {
@@ -86,6 +88,27 @@ void kernel_main(boot::BootInfo& info) {
   }
 
   kprintf("mica: ready\n");
+
+  // The first user process: init, the router. The kernel's part ends here;
+  // when init ends, so does the system.
+  if (!cmdline::has(info.cmdline, "noinit")) {
+    auto init = user::start_init(info);
+    if (!init.ok()) {
+      kprintf("mica: no init: %s\n", mica::status_name(init.status()));
+    } else {
+      mica_exit_info exit = user::wait_for_exit(*init.value());
+      user::release(*init.value());
+      if (exit.how == MICA_EXIT_NORMAL) {
+        kprintf("mica: init exited with code %d; powering off\n", exit.code);
+        arch::Platform::stop(exit.code == 0 ? arch::StopReason::kPowerOff
+                                            : arch::StopReason::kPanic);
+      }
+      panic("init ended: %s %d at ip %#llx, address %#llx",
+            exit.how == MICA_EXIT_FAULT ? "fault" : "killed", exit.code,
+            static_cast<unsigned long long>(exit.ip),
+            static_cast<unsigned long long>(exit.address));
+    }
+  }
   // The boot thread's work is done; the CPUs' idle threads take over.
   sched::exit(0);
 }

@@ -6,6 +6,7 @@
 
 #define CONTEXT_FP 80
 #define CONTEXT_SP 96
+#define CONTEXT_TPIDR_EL0 104
 #define FPU_FPCR 512
 #define FPU_FPSR 516
 
@@ -13,7 +14,8 @@
 
 // void aarch64_switch_context(Context* from, Context* to): called with
 // interrupts masked. Only the callee-saved registers need saving: to the
-// caller this is an ordinary call that clobbers the rest.
+// caller this is an ordinary call that clobbers the rest. TPIDR_EL0 (the
+// user thread pointer) goes with the thread too.
   .global aarch64_switch_context
   .type aarch64_switch_context, %function
   .balign 16
@@ -25,15 +27,17 @@ aarch64_switch_context:
   stp x27, x28, [x0, #64]
   stp x29, x30, [x0, #CONTEXT_FP]
   mov x9, sp
-  str x9, [x0, #CONTEXT_SP]
+  mrs x10, tpidr_el0
+  stp x9, x10, [x0, #CONTEXT_SP]
   ldp x19, x20, [x1, #0]
   ldp x21, x22, [x1, #16]
   ldp x23, x24, [x1, #32]
   ldp x25, x26, [x1, #48]
   ldp x27, x28, [x1, #64]
   ldp x29, x30, [x1, #CONTEXT_FP]
-  ldr x9, [x1, #CONTEXT_SP]
+  ldp x9, x10, [x1, #CONTEXT_SP]
   mov sp, x9
+  msr tpidr_el0, x10
   ret
   .size aarch64_switch_context, . - aarch64_switch_context
 

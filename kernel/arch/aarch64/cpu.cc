@@ -86,8 +86,11 @@ void handle_irq() {
     case InterruptSource::kIpi:
       handle_ipis(interrupt.ipis);
       break;
+    case InterruptSource::kDevice:
+      handle_device_irq(interrupt.device);
+      break;
     case InterruptSource::kOther:
-      // Only the timer and IPIs are enabled; nothing else may interrupt yet.
+      // Only the timer, IPIs and routed device interrupts are enabled.
       panic("unexpected interrupt %u", interrupt.id);
   }
   intc::end(interrupt);

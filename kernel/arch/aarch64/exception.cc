@@ -1,10 +1,13 @@
 // Exceptions taken at EL1. IRQs go to the interrupt dispatch and return, and
-// so does the FP/SIMD access trap of lazy FPU switching (thread.cc).
-// The kernel has no user space yet, so every other exception is a kernel
-// bug: describe it from ESR_EL1 (with the fault kind and level of an abort),
+// so does the FP/SIMD access trap of lazy FPU switching (thread.cc). A data
+// abort inside the user-copy routines (user_copy.S) resumes at their fixup,
+// which makes the copy fail. Every other exception from EL1 is a kernel bug:
+// describe it from ESR_EL1 (with the fault kind and level of an abort),
 // print a backtrace and panic. Two cases must not panic again: a fault while
 // already handling one, and the semihosting `hlt` of Platform::stop trapping
-// on hardware without a debugger; both park the CPU.
+// on hardware without a debugger; both park the CPU. Exceptions from EL0 go
+// to user.cc, which panics through report_exception only for the kinds user
+// code cannot cause.
 #include "exception.h"
 
 #include <arch/aarch64/cpu.h>
@@ -14,6 +17,9 @@
 #include "interrupt.h"
 #include "thread.h"
 
+extern "C" const char aarch64_user_copy_start[], aarch64_user_copy_end[];
+extern "C" const char aarch64_user_copy_fault[];
+
 namespace aarch64 {
 namespace {
 
@@ -22,8 +28,19 @@ using arch::aarch64::this_cpu;
 // Set once, never cleared: the machine is on its way down.
 volatile bool g_stopping = false;
 
-// ESR_EL1.EC of an FP/SIMD access trapped by CPACR_EL1.FPEN.
+// ESR_EL1.EC of an FP/SIMD access trapped by CPACR_EL1.FPEN, and of a data
+// abort taken without a change of EL.
 constexpr uint32_t kEcFpAccess = 0x07;
+constexpr uint32_t kEcDataAbortSameEl = 0x25;
+
+// A fault of a user-copy routine: resume at its fixup.
+bool fix_up_user_copy(RegisterFrame* frame) {
+  uintptr_t start = reinterpret_cast<uintptr_t>(aarch64_user_copy_start);
+  uintptr_t end = reinterpret_cast<uintptr_t>(aarch64_user_copy_end);
+  if (frame->elr < start || frame->elr >= end) return false;
+  frame->elr = reinterpret_cast<uintptr_t>(aarch64_user_copy_fault);
+  return true;
+}
 
 // ESR_EL1.EC values (Arm ARM D17.2.37) the kernel can meet.
 struct ExceptionClass {
@@ -127,28 +144,38 @@ void park() {
 
 void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector) {
   using namespace aarch64;
-  arch::aarch64::Cpu& cpu = this_cpu();
   // Never recurse: a second exception on this CPU (a fault while printing,
   // or the stop path's `hlt` with no semihosting host) ends here.
-  if (g_stopping || cpu.exception_depth != 0) park();
+  if (g_stopping || this_cpu().exception_depth != 0) park();
 
-  uint64_t type = vector % 4;
-  // IRQs from the kernel on SP_EL1 or from EL0: dispatch and return (the
-  // kernel never runs on SP_EL0, so vector 1 is a bug like any other).
-  // handle_irq may switch threads and come back much later.
-  if (type == 1 && (vector == 5 || vector == 9)) {
+  // IRQs from the kernel on SP_EL1: dispatch and return (the kernel never
+  // runs on SP_EL0, so vector 1 is a bug like any other). handle_irq may
+  // switch threads and come back much later.
+  if (vector == 5) {
     handle_irq();
     return;
   }
-  // The first FP/SIMD use of a time slice: load the thread's registers and
-  // retry the instruction (ELR points at it).
-  if (type == 0 && (vector == 4 || vector == 8) && (frame->esr >> 26) == kEcFpAccess) {
-    handle_fpu_trap();
-    return;
+  if (vector == 4) {
+    uint32_t ec = static_cast<uint32_t>(frame->esr >> 26);
+    // The first FP/SIMD use of a time slice: load the thread's registers
+    // and retry the instruction (ELR points at it).
+    if (ec == kEcFpAccess) {
+      handle_fpu_trap();
+      return;
+    }
+    if (ec == kEcDataAbortSameEl && fix_up_user_copy(frame)) return;
   }
+  report_exception(frame, vector);
+}
 
+namespace aarch64 {
+
+void report_exception(const RegisterFrame* frame, uint64_t vector) {
+  arch::aarch64::Cpu& cpu = this_cpu();
+  if (g_stopping || cpu.exception_depth != 0) park();
   cpu.exception_depth = 1;
   cpu.exception_frame = frame;
+  uint64_t type = vector % 4;
   const char* origin = kVectorOrigin[(vector / 4) % 4];
   unsigned long long elr = frame->elr;
   if (type != 0) {
@@ -189,3 +216,5 @@ void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector) {
   backtrace::print(frame->elr, frame->x[29]);
   panic("unhandled %s in the kernel", name);
 }
+
+}  // namespace aarch64

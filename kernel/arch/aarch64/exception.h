@@ -6,20 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arch/aarch64/frame.h>
+
 namespace aarch64 {
 
-// The CPU state vectors.S saves; the offsets are shared with the assembly.
-struct RegisterFrame {
-  uint64_t x[31];  // x0-x30 (x29 = frame pointer, x30 = link register)
-  uint64_t sp;
-  uint64_t elr;
-  uint64_t spsr;
-  uint64_t esr;
-  uint64_t far;
-};
-static_assert(sizeof(RegisterFrame) == 288 && sizeof(RegisterFrame) % 16 == 0);
-static_assert(offsetof(RegisterFrame, sp) == 248 && offsetof(RegisterFrame, elr) == 256);
-static_assert(offsetof(RegisterFrame, esr) == 272 && offsetof(RegisterFrame, far) == 280);
+// The CPU state vectors.S saves (include/arch/aarch64/frame.h).
+using arch::aarch64::RegisterFrame;
 
 // The frame of the exception being reported, or null outside the handler.
 const RegisterFrame* current_exception_frame();
@@ -32,12 +24,18 @@ void mark_stopping();
 // Parks the calling CPU for good: interrupts masked, wfe forever.
 [[noreturn]] void park();
 
+// Describes the exception in `frame` (taken through vector `vector`, 0-15)
+// from ESR_EL1 on the console, prints a backtrace and panics.
+[[noreturn]] void report_exception(const RegisterFrame* frame, uint64_t vector);
+
 }  // namespace aarch64
 
 extern "C" {
 // vectors.S: stores x0-x30 and SP into `frame` (ELR..FAR zeroed).
 void arch_capture_registers(aarch64::RegisterFrame* frame);
-// Called by vectors.S with the saved frame and the vector's index (0-15).
-// Returns only for an interrupt; vectors.S then restores the frame and erets.
+// Called by vectors.S with the saved frame and the vector's index (0-7: from
+// EL1). Returns only for an interrupt, an FP/SIMD trap or a user-copy fault
+// (with the frame's ELR moved to the fixup); vectors.S then restores the
+// frame and erets.
 void arch_handle_exception(aarch64::RegisterFrame* frame, uint64_t vector);
 }

@@ -18,14 +18,25 @@
 // SCTLR_EL1: the ARMv8.0 RES1 bits (11, 20, 22, 23, 28, 29), little-endian,
 // alignment checks only for SP (SA, SA0), I-cache on (instruction fetches
 // with the MMU off are Normal memory, so it is safe); M and C come on with
-// the boot page tables.
+// the boot page tables. EL0 may use WFI and WFE (nTWI, nTWE: they wait for
+// an interrupt or event at most), read CTR_EL0 (UCT), zero cache lines with
+// DC ZVA (DZE) and clean or invalidate its own memory by address (UCI: what
+// a loader or JIT needs); it may not touch DAIF (UMA stays 0).
 #define SCTLR_EL1_RES1 0x30d00800
 #define SCTLR_EL1_M (1 << 0)
 #define SCTLR_EL1_C (1 << 2)
 #define SCTLR_EL1_SA (1 << 3)
 #define SCTLR_EL1_SA0 (1 << 4)
 #define SCTLR_EL1_I (1 << 12)
-#define SCTLR_EL1_BOOT (SCTLR_EL1_RES1 | SCTLR_EL1_I | SCTLR_EL1_SA0 | SCTLR_EL1_SA)
+#define SCTLR_EL1_DZE (1 << 14)
+#define SCTLR_EL1_UCT (1 << 15)
+#define SCTLR_EL1_NTWI (1 << 16)
+#define SCTLR_EL1_NTWE (1 << 18)
+#define SCTLR_EL1_UCI (1 << 26)
+#define SCTLR_EL1_EL0 \
+  (SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_NTWI | SCTLR_EL1_NTWE | SCTLR_EL1_UCI)
+#define SCTLR_EL1_BOOT \
+  (SCTLR_EL1_RES1 | SCTLR_EL1_I | SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_EL0)
 
 // HCR_EL2.RW: EL1 runs AArch64.
 #define HCR_EL2_RW (1 << 31)
@@ -144,6 +155,10 @@
   // and threads get the registers lazily (thread.cc opens the trap per
   // thread).
   msr cpacr_el1, xzr
+  // No user thread pointer left over from the firmware (threads get their
+  // own TPIDR_EL0; TPIDRRO_EL0 is unused and stays 0).
+  msr tpidr_el0, xzr
+  msr tpidrro_el0, xzr
   // The vectors at their physical address until the MMU is on (an exception
   // this early hangs in exception_common rather than in a fetch fault loop).
   adr x1, exception_vectors

@@ -1,12 +1,16 @@
 // GDT, TSS and IDT for i586 (Intel SDM vol. 3A, chapters 3, 6 and 7). A
 // double fault switches to its own task (a task gate with a second TSS and
-// stack), so a kernel stack overflow is still reported.
+// stack), so a kernel stack overflow is still reported. User mode enters
+// through `int $0x80`, int3 and into (DPL 3 gates); the TSS carries the
+// running process's I/O permission bitmap and a GDT slot its thread pointer.
 #include <stddef.h>
 
 #include <arch/i586/trap_frame.h>
 #include <arch/x86/exceptions.h>
+#include <arch/x86/io_ports.h>
 
 extern "C" [[noreturn]] void i586_double_fault_task();
+extern "C" void i586_syscall_entry();
 
 namespace arch::i586 {
 namespace {
@@ -40,9 +44,18 @@ struct [[gnu::packed]] TablePointer {
 constexpr size_t kDoubleFaultStackSize = 8192;
 alignas(16) constinit uint8_t g_double_fault_stack[kDoubleFaultStackSize] = {};
 
-constinit Tss g_tss = {};
+// The CPU's TSS and, right after it (io_map_base), the I/O bitmap; the
+// descriptor's limit covers both.
+struct [[gnu::packed]] TssWithIoBitmap {
+  Tss tss;
+  uint8_t io_bitmap[x86::kIoBitmapBytes];
+};
+
+alignas(128) constinit TssWithIoBitmap g_cpu_tss = {};
+constinit uint32_t g_io_bitmap_extent = 0;
 constinit Tss g_double_fault_tss = {};
-constinit uint64_t g_gdt[7] = {
+constexpr unsigned kTlsSlot = kUserTlsSelector / 8;
+constinit uint64_t g_gdt[8] = {
     0,
     0x00cf9a000000ffff,  // 0x08 kernel code
     0x00cf92000000ffff,  // 0x10 kernel data
@@ -50,15 +63,16 @@ constinit uint64_t g_gdt[7] = {
     0x00cff2000000ffff,  // 0x20 user data
     0,                   // 0x28 TSS
     0,                   // 0x30 double-fault TSS
+    0x00cff2000000ffff,  // 0x38 user thread pointer (base set per thread)
 };
 constinit IdtEntry g_idt[256] = {};
 constinit InterruptHandler g_handlers[256] = {};
 
 extern "C" const uint8_t trap_stubs[];
 
-uint64_t tss_descriptor(const Tss* tss) {
+uint64_t tss_descriptor(const void* tss, uint32_t size) {
   uint64_t base = reinterpret_cast<uint32_t>(tss);
-  uint64_t limit = sizeof(Tss) - 1;
+  uint64_t limit = size - 1;
   return (limit & 0xffff) | ((base & 0xffffff) << 16) | (uint64_t{0x89} << 40) |
          (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 }
@@ -66,8 +80,9 @@ uint64_t tss_descriptor(const Tss* tss) {
 }  // namespace
 
 void init_descriptor_tables() {
-  g_tss.ss0 = kKernelData;
-  g_tss.io_map_base = sizeof(Tss);  // no I/O bitmap yet: every port faults in user mode
+  g_cpu_tss.tss.ss0 = kKernelData;
+  g_cpu_tss.tss.io_map_base = offsetof(TssWithIoBitmap, io_bitmap);
+  x86::init_tss_io_bitmap(g_cpu_tss.io_bitmap, g_io_bitmap_extent);  // every port denied
 
   // The double-fault task: runs i586_double_fault_task on its own stack, in
   // the kernel's address space.
@@ -81,8 +96,8 @@ void init_descriptor_tables() {
   g_double_fault_tss.ss = g_double_fault_tss.ds = g_double_fault_tss.es = kKernelData;
   g_double_fault_tss.io_map_base = sizeof(Tss);
 
-  g_gdt[5] = tss_descriptor(&g_tss);
-  g_gdt[6] = tss_descriptor(&g_double_fault_tss);
+  g_gdt[5] = tss_descriptor(&g_cpu_tss, sizeof(g_cpu_tss));
+  g_gdt[6] = tss_descriptor(&g_double_fault_tss, sizeof(g_double_fault_tss));
 
   for (unsigned vector = 0; vector < 256; ++vector) {
     uint32_t stub = reinterpret_cast<uint32_t>(trap_stubs) + vector * 16;
@@ -90,6 +105,13 @@ void init_descriptor_tables() {
                              static_cast<uint16_t>(stub >> 16)};
   }
   g_idt[x86::kDoubleFault] = IdtEntry{0, kDoubleFaultTssSelector, 0, 0x85, 0};  // task gate
+  // Gates user mode may name with `int n` (DPL 3); any other vector from user
+  // mode is a general-protection fault.
+  g_idt[x86::kBreakpoint].type = 0xee;
+  g_idt[x86::kOverflow].type = 0xee;
+  auto syscall = reinterpret_cast<uint32_t>(&i586_syscall_entry);
+  g_idt[kSyscallVector] = IdtEntry{static_cast<uint16_t>(syscall), kKernelCode, 0, 0xee,
+                                   static_cast<uint16_t>(syscall >> 16)};
 
   TablePointer gdt{sizeof(g_gdt) - 1, reinterpret_cast<uint32_t>(g_gdt)};
   asm volatile("lgdt %0" : : "m"(gdt));
@@ -119,12 +141,30 @@ InterruptHandler interrupt_handler(uint8_t vector) {
   return g_handlers[vector];
 }
 
+void set_tss_kernel_stack(uint32_t stack_top) {
+  g_cpu_tss.tss.esp0 = stack_top;
+}
+
+void set_tls_base(uint32_t base) {
+  constexpr uint64_t kBaseMask = 0xff0000ffffff0000;  // bits 16-39 and 56-63
+  g_gdt[kTlsSlot] = (g_gdt[kTlsSlot] & ~kBaseMask) | (uint64_t{base & 0xffffff} << 16) |
+                    (uint64_t{base >> 24} << 56);
+}
+
+uint8_t* tss_io_bitmap() {
+  return g_cpu_tss.io_bitmap;
+}
+
+uint32_t& tss_io_bitmap_extent() {
+  return g_io_bitmap_extent;
+}
+
 // Where the faulting context was, for the double-fault report.
 uint32_t faulting_eip() {
-  return g_tss.eip;
+  return g_cpu_tss.tss.eip;
 }
 uint32_t faulting_esp() {
-  return g_tss.esp;
+  return g_cpu_tss.tss.esp;
 }
 
 }  // namespace arch::i586

@@ -38,6 +38,7 @@ void Platform::init_context_calling(Context& context, uintptr_t stack_top, x86::
   *--slot = reinterpret_cast<uint32_t>(start);     // edi
   *--slot = 0;                                     // ebp: no caller frame
   context.stack_pointer = reinterpret_cast<uintptr_t>(slot);
+  context.user_thread_pointer = 0;
 }
 
 void Platform::init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),

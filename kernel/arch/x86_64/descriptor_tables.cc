@@ -1,9 +1,14 @@
-// GDT, TSS and IDT for x86_64 (Intel SDM vol. 3A, chapters 3, 6 and 7).
+// GDT, TSS and IDT for x86_64 (Intel SDM vol. 3A, chapters 3, 6 and 7), and
+// the SYSCALL MSRs (vol. 3A, 5.8.8), per CPU.
 #include <stddef.h>
 
 #include <arch/x86/exceptions.h>
+#include <arch/x86/io_ports.h>
+#include <arch/x86_64/per_cpu.h>
 #include <arch/x86_64/trap_frame.h>
 #include <mica/config.h>
+
+extern "C" void x86_64_syscall_entry();
 
 namespace arch::x86_64 {
 namespace {
@@ -16,7 +21,11 @@ struct [[gnu::packed]] Tss {
   uint64_t reserved2;
   uint16_t reserved3;
   uint16_t io_map_base;
+  // The I/O permission bitmap (a set bit denies the port at CPL 3; IOPL is
+  // always 0) and its trailing byte of ones; the TSS limit covers it.
+  uint8_t io_bitmap[x86::kIoBitmapBytes];
 };
+static_assert(offsetof(Tss, io_bitmap) == 104);
 
 struct [[gnu::packed]] IdtEntry {
   uint16_t offset_low;
@@ -47,9 +56,9 @@ constexpr uint64_t kGdtTemplate[8] = {
     0,
     0x00af9a000000ffff,  // 0x08 kernel code, 64-bit
     0x00cf92000000ffff,  // 0x10 kernel data
-    0x00cffa000000ffff,  // 0x18 user code, 32-bit (unused; SYSRET layout)
-    0x00cff2000000ffff,  // 0x20 user data
-    0x00affa000000ffff,  // 0x28 user code, 64-bit
+    0x00cffa000000ffff,  // 0x18 user code, 32-bit (unused; SYSRET's STAR base)
+    0x00cff2000000ffff,  // 0x20 user data (0x23 with RPL 3): STAR base + 8
+    0x00affa000000ffff,  // 0x28 user code, 64-bit (0x2b): STAR base + 16
     0,                   // 0x30 TSS (two slots), filled at run time
     0,
 };
@@ -58,6 +67,43 @@ constinit IdtEntry g_idt[256] = {};
 constinit InterruptHandler g_handlers[256] = {};
 
 extern "C" const uint8_t trap_stubs[];
+
+constexpr uint32_t kMsrEfer = 0xc0000080;
+constexpr uint32_t kMsrStar = 0xc0000081;
+constexpr uint32_t kMsrLstar = 0xc0000082;
+constexpr uint32_t kMsrSfmask = 0xc0000084;
+constexpr uint32_t kMsrKernelGsBase = 0xc0000102;
+constexpr uint64_t kEferSyscall = 1u << 0;
+// RFLAGS bits SYSCALL clears: IF (the entry runs masked until it is on the
+// kernel stack with the kernel GS), DF (the ABI), TF (no single-stepping
+// into the kernel), NT (a kernel IRETQ with NT set faults), AC.
+constexpr uint64_t kSyscallFlagMask = (1u << 9) | (1u << 10) | (1u << 8) | (1u << 14) | (1u << 18);
+
+uint64_t read_msr(uint32_t msr) {
+  uint32_t low, high;
+  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
+  return (uint64_t{high} << 32) | low;
+}
+
+void write_msr(uint32_t msr, uint64_t value) {
+  asm volatile("wrmsr"
+               :
+               : "c"(msr), "a"(static_cast<uint32_t>(value)),
+                 "d"(static_cast<uint32_t>(value >> 32))
+               : "memory");
+}
+
+// SYSCALL enters at x86_64_syscall_entry with the kernel's CS/SS; SYSRET
+// returns with the user selectors (STAR[63:48] + 16 and + 8, RPL 3). The
+// user GS base (swapped in at every exit) starts at 0.
+void init_syscall() {
+  write_msr(kMsrEfer, read_msr(kMsrEfer) | kEferSyscall);
+  write_msr(kMsrStar,
+            (uint64_t{SELECTOR_SYSRET_BASE} << 48) | (uint64_t{SELECTOR_KERNEL_CODE} << 32));
+  write_msr(kMsrLstar, reinterpret_cast<uint64_t>(&x86_64_syscall_entry));
+  write_msr(kMsrSfmask, kSyscallFlagMask);
+  write_msr(kMsrKernelGsBase, 0);
+}
 
 void load_tables(unsigned cpu) {
   TablePointer gdt{sizeof(g_gdt[cpu]) - 1, reinterpret_cast<uint64_t>(g_gdt[cpu])};
@@ -82,6 +128,7 @@ void load_tables(unsigned cpu) {
   asm volatile("ltr %w0" : : "r"(kTssSelector));
   TablePointer idt{sizeof(g_idt) - 1, reinterpret_cast<uint64_t>(g_idt)};
   asm volatile("lidt %0" : : "m"(idt));
+  init_syscall();
 }
 
 // CPU `cpu`'s GDT and TSS.
@@ -90,7 +137,10 @@ void fill_cpu_tables(unsigned cpu) {
   for (unsigned i = 0; i < 3; ++i) {
     tss.ist[i] = reinterpret_cast<uint64_t>(g_ist_stacks[cpu][i] + kIstStackSize);
   }
-  tss.io_map_base = sizeof(Tss);  // no I/O bitmap yet: every port faults in user mode
+  tss.io_map_base = offsetof(Tss, io_bitmap);
+  PerCpu& per_cpu = x86_64::cpu(cpu);
+  x86::init_tss_io_bitmap(tss.io_bitmap, per_cpu.io_extent);
+  per_cpu.io_ports_loaded = nullptr;
   uint64_t* gdt = g_gdt[cpu];
   for (unsigned i = 0; i < 8; ++i) gdt[i] = kGdtTemplate[i];
   uint64_t base = reinterpret_cast<uint64_t>(&tss);
@@ -123,6 +173,14 @@ void init_descriptor_tables() {
 void init_cpu_descriptor_tables(unsigned cpu) {
   fill_cpu_tables(cpu);
   load_tables(cpu);
+}
+
+void set_tss_kernel_stack(unsigned cpu, uint64_t top) {
+  g_tss[cpu].rsp[0] = top;
+}
+
+uint8_t* tss_io_bitmap(unsigned cpu) {
+  return g_tss[cpu].io_bitmap;
 }
 
 void set_interrupt_handler(uint8_t vector, InterruptHandler handler) {

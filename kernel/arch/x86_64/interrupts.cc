@@ -1,6 +1,7 @@
 // x86_64 interrupt controllers and the timer: the local APIC (its timer
 // calibrated against the PIT) and the I/O APICs, found through the ACPI
-// MADT; the 8259 pair stays remapped and masked.
+// MADT; the 8259 pair stays remapped and masked. ISA IRQs that user drivers
+// claim (irq_route) are routed through the I/O APIC to the boot CPU.
 #include <arch/platform.h>
 #include <arch/x86/acpi.h>
 #include <arch/x86/cpu_hooks.h>
@@ -10,6 +11,7 @@
 #include <arch/x86_64/trap_frame.h>
 #include <core/console.h>
 #include <core/mm/memory.h>
+#include <core/sync/spinlock.h>
 #include <lib/format.h>
 
 namespace arch {
@@ -17,6 +19,8 @@ namespace {
 
 constexpr uint8_t kTimerVector = 0x40;
 constexpr uint8_t kSpuriousVector = 0xff;
+// ISA IRQ n arrives on kIrqVectorBase + n.
+constexpr uint8_t kIrqVectorBase = 0x50;
 
 enum LapicRegister : uint32_t {
   kLapicId = 0x20,
@@ -85,18 +89,74 @@ void start_lapic_timer() {
 
 void spurious_interrupt(x86_64::TrapFrame&) {}
 
-// Masks every redirection entry of an I/O APIC (devices get routed when
-// their drivers ask for their IRQs).
-void mask_io_apic(const x86::acpi::IoApic& io) {
+// The I/O APICs start_timer found, mapped: IOREGSEL at word 0, IOWIN at
+// word 4. Their registers are reached under g_irq_lock.
+struct IoApicView {
+  volatile uint32_t* regs = nullptr;
+  uint32_t gsi_base = 0;
+  uint32_t entries = 0;
+};
+constinit IoApicView g_io_apics[x86::acpi::kMaxIoApics] = {};
+constinit size_t g_io_apic_count = 0;
+
+constexpr uint32_t kRedirectionMasked = 1u << 16;
+constexpr uint32_t kRedirectionLevel = 1u << 15;
+constexpr uint32_t kRedirectionActiveLow = 1u << 13;
+
+uint32_t io_apic_read(const IoApicView& io, uint32_t reg) {
+  io.regs[0] = reg;
+  return io.regs[4];
+}
+void io_apic_write(const IoApicView& io, uint32_t reg, uint32_t value) {
+  io.regs[0] = reg;
+  io.regs[4] = value;
+}
+
+// Maps an I/O APIC and masks every redirection entry (devices get routed
+// when their drivers ask for their IRQs).
+void init_io_apic(const x86::acpi::IoApic& io) {
   auto mapped = mm::map_physical(io.address, 0x20, {.write = true, .device = true});
-  if (!mapped.ok()) return;
-  auto* regs = static_cast<volatile uint32_t*>(mapped.value());
-  regs[0] = 1;  // IOAPICVER
-  uint32_t entries = ((regs[4] >> 16) & 0xff) + 1;
-  for (uint32_t i = 0; i < entries; ++i) {
-    regs[0] = 0x10 + 2 * i;
-    regs[4] = 1u << 16;  // masked
+  if (!mapped.ok() || g_io_apic_count == x86::acpi::kMaxIoApics) return;
+  IoApicView& view = g_io_apics[g_io_apic_count++];
+  view.regs = static_cast<volatile uint32_t*>(mapped.value());
+  view.gsi_base = io.gsi_base;
+  view.entries = ((io_apic_read(view, 1) >> 16) & 0xff) + 1;  // IOAPICVER
+  for (uint32_t i = 0; i < view.entries; ++i) {
+    io_apic_write(view, 0x10 + 2 * i, kRedirectionMasked);
   }
+}
+
+// ---- ISA IRQs for user drivers ----
+
+// Where an ISA IRQ is wired: an I/O APIC pin and how it signals.
+struct IrqLine {
+  void (*handler)(unsigned) = nullptr;
+  const IoApicView* io = nullptr;
+  uint32_t pin = 0;
+  uint32_t redirection = 0;  // low word without the mask bit
+};
+
+constinit SpinLock g_irq_lock;
+constinit IrqLine g_irq_lines[Platform::kIrqCount] GUARDED_BY(g_irq_lock) = {};
+
+void set_irq_masked_locked(const IrqLine& line, bool masked) REQUIRES(g_irq_lock) {
+  io_apic_write(*line.io, 0x10 + 2 * line.pin,
+                line.redirection | (masked ? kRedirectionMasked : 0));
+}
+
+// Runs with interrupts masked: masks the line (level-triggered devices keep
+// asserting until their driver acknowledges) and hands it to its handler.
+void irq_interrupt(x86_64::TrapFrame& frame) {
+  unsigned irq = static_cast<unsigned>(frame.vector - kIrqVectorBase);
+  void (*handler)(unsigned) = nullptr;
+  {
+    SpinLockGuard guard(g_irq_lock);
+    IrqLine& line = g_irq_lines[irq];
+    if (line.io != nullptr) set_irq_masked_locked(line, true);
+    handler = line.handler;
+  }
+  lapic_write(kLapicEndOfInterrupt, 0);
+  if (handler != nullptr) handler(irq);
 }
 
 }  // namespace
@@ -109,7 +169,7 @@ lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char*
   g_madt = TRY(x86::acpi::read_madt(rsdp, firmware));
   g_have_madt = true;
   const x86::acpi::Madt& madt = g_madt;
-  for (size_t i = 0; i < madt.io_apic_count; ++i) mask_io_apic(madt.io_apics[i]);
+  for (size_t i = 0; i < madt.io_apic_count; ++i) init_io_apic(madt.io_apics[i]);
 
   // Enable the local APIC and map its registers (each CPU sees its own at
   // the same address).
@@ -183,6 +243,61 @@ const x86::acpi::Madt* firmware_madt() {
 }
 
 }  // namespace x86_64
+
+lib::Result<void> Platform::irq_route(unsigned irq, void (*handler)(unsigned)) {
+  // IRQ 0 is the PIT (the kernel's timer calibration; never a driver's),
+  // IRQ 2 the 8259 cascade.
+  if (irq >= kIrqCount || irq == 0 || irq == 2 || handler == nullptr) {
+    return lib::Status::kInvalidArgs;
+  }
+  if (!x86_64::lapic_ready()) return lib::Status::kNotSupported;
+  // ISA defaults (edge, active high) unless the MADT overrides them.
+  uint32_t gsi = irq;
+  uint16_t flags = 0;
+  for (size_t i = 0; i < g_madt.override_count; ++i) {
+    if (g_madt.overrides[i].irq == irq) {
+      gsi = g_madt.overrides[i].gsi;
+      flags = g_madt.overrides[i].flags;
+    }
+  }
+  const IoApicView* io = nullptr;
+  for (size_t i = 0; i < g_io_apic_count; ++i) {
+    const IoApicView& view = g_io_apics[i];
+    if (gsi >= view.gsi_base && gsi - view.gsi_base < view.entries) io = &view;
+  }
+  if (io == nullptr) return lib::Status::kNotSupported;
+  uint32_t redirection = kIrqVectorBase + irq;  // fixed delivery, physical destination
+  if ((flags & 0x3) == 0x3) redirection |= kRedirectionActiveLow;
+  if (((flags >> 2) & 0x3) == 0x3) redirection |= kRedirectionLevel;
+
+  SpinLockGuard guard(g_irq_lock);
+  IrqLine& line = g_irq_lines[irq];
+  if (line.handler != nullptr) return lib::Status::kBusy;
+  line =
+      IrqLine{.handler = handler, .io = io, .pin = gsi - io->gsi_base, .redirection = redirection};
+  x86_64::set_interrupt_handler(static_cast<uint8_t>(kIrqVectorBase + irq), irq_interrupt);
+  io_apic_write(*io, 0x10 + 2 * line.pin + 1, x86_64::cpu(0).apic_id << 24);
+  set_irq_masked_locked(line, true);
+  return {};
+}
+
+void Platform::irq_unmask(unsigned irq) {
+  if (irq >= kIrqCount) return;
+  SpinLockGuard guard(g_irq_lock);
+  const IrqLine& line = g_irq_lines[irq];
+  if (line.handler != nullptr) set_irq_masked_locked(line, false);
+}
+
+// A handler already running on the boot CPU may still finish after this
+// returns; none starts afterwards.
+void Platform::irq_release(unsigned irq) {
+  if (irq >= kIrqCount) return;
+  SpinLockGuard guard(g_irq_lock);
+  IrqLine& line = g_irq_lines[irq];
+  if (line.handler == nullptr) return;
+  set_irq_masked_locked(line, true);
+  line = IrqLine{};
+}
 
 uint64_t Platform::monotonic_ns() {
   return x86::tsc_ns();

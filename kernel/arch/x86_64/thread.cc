@@ -35,6 +35,7 @@ void Platform::init_context_calling(Context& context, uintptr_t stack_top, x86::
   *--slot = reinterpret_cast<uint64_t>(start);     // r14
   *--slot = 0;                                     // r15
   context.stack_pointer = reinterpret_cast<uintptr_t>(slot);
+  context.user_fs_base = 0;
 }
 
 void Platform::init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),

@@ -2,6 +2,12 @@
 // error code where the CPU does not push one, then the vector number, and
 // joins trap_common, which saves the general registers as a TrapFrame
 // (trap_frame.h) and calls x86_64_trap(frame).
+//
+// From ring 3 (the saved CS has RPL 3) the CPU switched to the TSS's RSP0
+// (the thread's kernel stack top), and the GS base is still the user's:
+// SWAPGS first, and again just before the IRETQ back. (Vectors 2, 8 and 18
+// run on IST stacks and can interrupt the kernel between a SWAPGS and the
+// return to ring 3; x86_64_trap checks the GS base itself for those.)
 
 .text
 .balign 16
@@ -19,7 +25,12 @@ trap_stubs:
   .set vector, vector + 1
 .endr
 
+// At entry: 0(%rsp) vector, 8 error code, 16 RIP, 24 CS.
 trap_common:
+  testb $3, 24(%rsp)
+  jz 1f
+  swapgs
+1:
   push %rax
   push %rbx
   push %rcx
@@ -53,5 +64,11 @@ trap_common:
   pop %rcx
   pop %rbx
   pop %rax
+  testb $3, 24(%rsp)
+  jz 2f
+  // Interrupts are masked (x86_64_trap returns so); nothing may fault
+  // between here and the IRETQ.
+  swapgs
+2:
   add $16, %rsp                  // vector and error code
   iretq

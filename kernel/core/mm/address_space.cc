@@ -119,6 +119,18 @@ lib::Result<void> AddressSpace::unmap(uint64_t virt) {
   return {};
 }
 
+lib::Result<void> AddressSpace::protect(uint64_t virt, Permissions permissions) {
+  TRY(check_user_range(virt));
+  Translation t = TRY(table_.query(virt));
+  permissions.owned = t.permissions.owned;
+  permissions.user = true;
+  permissions.device = t.permissions.device;
+  uint64_t phys = TRY(table_.unmap(virt, /*keep_tables=*/true));
+  auto mapped = table_.map(virt, phys, permissions);
+  arch::Platform::invalidate_tlb_page(virt);
+  return mapped;
+}
+
 lib::Result<Translation> AddressSpace::query(uint64_t virt) const {
   return table_.query(virt);
 }

@@ -33,6 +33,9 @@ class AddressSpace {
   // Removes one page (freeing its frame if owned). kNotFound if unmapped.
   lib::Result<void> unmap(uint64_t virt);
   lib::Result<Translation> query(uint64_t virt) const;
+  // Changes the permissions of the mapped page at `virt`, keeping its frame
+  // and ownership. This CPU's TLB only: the caller shoots down the others.
+  lib::Result<void> protect(uint64_t virt, Permissions permissions);
 
   void activate() const;
   uint64_t root() const { return table_.root(); }

@@ -107,9 +107,15 @@ uint64_t reachable_limit() {
   return g_reachable_limit;
 }
 
-lib::Result<void> zero_frame(uint64_t phys) {
+namespace {
+
+// Runs access(pointer to the frame) for frame `phys`, through the direct map
+// or, for a frame it does not reach (i586 high memory), a temporary mapping
+// under the kernel page-table lock.
+template <typename Access>
+lib::Result<void> with_frame(uint64_t phys, Access access) {
   if (phys + kPageSize <= g_reachable_limit) {
-    memset(Platform::phys_to_virt(phys), 0, kPageSize);
+    access(static_cast<uint8_t*>(Platform::phys_to_virt(phys)));
     return {};
   }
   SpinLockGuard guard(g_kernel_tables_lock);
@@ -117,10 +123,42 @@ lib::Result<void> zero_frame(uint64_t phys) {
   KernelTable table(g_table_frames, Platform::kernel_root());
   TRY(table.map(g_temporary_window, phys, Permissions::read_write()));
   Platform::invalidate_tlb_page(g_temporary_window);
-  memset(reinterpret_cast<void*>(static_cast<uintptr_t>(g_temporary_window)), 0, kPageSize);
+  access(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(g_temporary_window)));
   (void)table.unmap(g_temporary_window, /*keep_tables=*/true);
   Platform::invalidate_tlb_page(g_temporary_window);
   return {};
+}
+
+}  // namespace
+
+lib::Result<void*> allocate_pages(size_t count) {
+  if (count == 0) return lib::Status::kInvalidArgs;
+  uint64_t phys = TRY(frames().allocate_contiguous(count, 1));
+  if (phys + count * kPageSize > g_reachable_limit) {
+    (void)frames().free_contiguous(phys, count);
+    return lib::Status::kNoMemory;
+  }
+  void* pages = Platform::phys_to_virt(phys);
+  memset(pages, 0, count * kPageSize);
+  return pages;
+}
+
+void free_pages(void* pages, size_t count) {
+  (void)frames().free_contiguous(Platform::virt_to_phys(pages), count);
+}
+
+lib::Result<void> zero_frame(uint64_t phys) {
+  return with_frame(phys, [](uint8_t* frame) { memset(frame, 0, kPageSize); });
+}
+
+lib::Result<void> copy_to_frame(uint64_t phys, size_t offset, const void* data, size_t size) {
+  if (offset > kPageSize || size > kPageSize - offset) return lib::Status::kInvalidArgs;
+  return with_frame(phys, [&](uint8_t* frame) { memcpy(frame + offset, data, size); });
+}
+
+lib::Result<void> copy_from_frame(uint64_t phys, size_t offset, void* data, size_t size) {
+  if (offset > kPageSize || size > kPageSize - offset) return lib::Status::kInvalidArgs;
+  return with_frame(phys, [&](uint8_t* frame) { memcpy(data, frame + offset, size); });
 }
 
 lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissions) {

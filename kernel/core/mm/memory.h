@@ -96,6 +96,10 @@ FrameSource& table_frames();
 // Whole pages for slabs and the heap, reached through the direct map.
 PageSource& kernel_pages();
 LockedHeap& heap();
+// `count` physically contiguous, zeroed pages reached through the direct
+// map, for kernel objects larger than a page (the heap's limit). kNoMemory.
+lib::Result<void*> allocate_pages(size_t count);
+void free_pages(void* pages, size_t count);
 
 // Reserves `size` bytes (page multiple) of the kernel virtual area, unmapped;
 // kNoSpace when the area is exhausted.
@@ -117,6 +121,10 @@ lib::Result<void*> map_physical(uint64_t phys, size_t size, Permissions permissi
 // Fills frame `phys` with zeros, through the direct map or, for a frame it
 // does not reach (i586 high memory), a temporary mapping.
 lib::Result<void> zero_frame(uint64_t phys);
+// Copies into or out of frame `phys` at `offset` (within the page) the same
+// way.
+lib::Result<void> copy_to_frame(uint64_t phys, size_t offset, const void* data, size_t size);
+lib::Result<void> copy_from_frame(uint64_t phys, size_t offset, void* data, size_t size);
 
 Usage usage();
 // Prints a meminfo-style report: total, free and kernel-used memory.

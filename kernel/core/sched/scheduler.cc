@@ -1,5 +1,6 @@
 #include <arch/platform.h>
 #include <core/console.h>
+#include <core/mm/address_space.h>
 #include <core/mm/memory.h>
 #include <core/mm/slab.h>
 #include <core/sched/kernel_stacks.h>
@@ -108,6 +109,19 @@ void make_runnable_locked(Cpu& cpu, unsigned index, Thread* t) REQUIRES(cpu.lock
   }
 }
 
+// What user threads bring to a switch: their address space (a kernel thread
+// runs on the kernel's, so that no CPU keeps a dead process's tables
+// loaded), I/O ports and the kernel stack their traps land on.
+void switch_user_state(Thread* prev, Thread* next) {
+  if (next->address_space != nullptr) {
+    if (next->address_space != prev->address_space) next->address_space->activate();
+  } else if (prev->address_space != nullptr) {
+    Platform::activate_kernel_address_space();
+  }
+  if (next->io_ports != prev->io_ports) Platform::activate_io_ports(next->io_ports);
+  Platform::set_kernel_stack(next->stack_top);
+}
+
 // Runs the next thread on `cpu` (the calling CPU), whose lock is held with
 // interrupts masked. Returns — with the lock released and interrupts still
 // masked — when the calling thread runs again.
@@ -132,6 +146,7 @@ void schedule_locked(Cpu& cpu) REQUIRES(cpu.lock) NO_THREAD_SAFETY_ANALYSIS {
   cpu.previous = prev;
   ++cpu.switches;
   Platform::fpu_switch(&next->fpu);
+  switch_user_state(prev, next);
   Platform::switch_context(prev->context, next->context);
   // Resumed, possibly on another CPU: whoever switched to us holds that
   // CPU's lock.
@@ -595,7 +610,11 @@ void preempt_enable() {
 
 void tlb_shootdown() {
   unsigned online = online_cpus();
-  if (online <= 1) return;
+  if (online <= 1) {
+    InterruptsMasked masked;
+    Platform::invalidate_tlb_all();
+    return;
+  }
   // The holder of the shootdown must not lose its CPU: the others spin
   // until it is done, and an idle thread holding it would never run again.
   PreemptGuard keep_cpu;
@@ -613,24 +632,86 @@ void tlb_shootdown() {
     for (unsigned c = 0; c < kMaxCpus; ++c) {
       if (c != self && g_cpus[c].online) Platform::send_ipi(c, arch::Ipi::kTlbShootdown);
     }
+    // This CPU too: the page being given back may have been unmapped by
+    // another CPU, and this one may still cache it (a thread's kernel stack
+    // it ran before the thread moved), which a later reuse of the frame
+    // would turn into corruption.
+    Platform::invalidate_tlb_all();
   }
   // Interrupts enabled while waiting: shootdowns aimed at us get answered.
   while (__atomic_load_n(&g_shootdown_pending, __ATOMIC_ACQUIRE) != 0) Platform::cpu_relax();
   __atomic_store_n(&g_shootdown_busy, 0, __ATOMIC_RELEASE);
 }
 
-// ---- Wait queues ----
+// ---- Blocking ----
 
-void WaitQueue::wait(SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
+void block(SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
   // Interrupts are masked (the caller's guard holds `lock`).
   Cpu& cpu = this_cpu();
-  Thread* t = cpu.current;
-  t->state = ThreadState::kBlocked;
-  waiters_.push_back(t);
+  cpu.current->state = ThreadState::kBlocked;
   cpu.lock.acquire();
   lock.release();
   schedule_locked(cpu);
   lock.acquire();
+}
+
+void unblock(Thread* t) {
+  wake(t);
+}
+
+void handoff(Thread* target, SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
+  Cpu& cpu = this_cpu();
+  unsigned index = static_cast<unsigned>(&cpu - g_cpus);
+  if (!target->entity.allowed_on(index) || __atomic_load_n(&target->on_cpu, __ATOMIC_ACQUIRE)) {
+    // It cannot run here (yet): the ordinary way.
+    wake(target);
+    block(lock);
+    return;
+  }
+  Thread* prev = cpu.current;
+  prev->state = ThreadState::kBlocked;
+  cpu.lock.acquire();
+  lock.release();
+  // What schedule_locked does after the policy's pick, with `target` as the
+  // pick: no run-queue pass, the CPU goes straight to it.
+  target->state = ThreadState::kRunning;
+  target->on_cpu = true;
+  target->entity.cpu = index;
+  cpu.current = target;
+  cpu.previous = prev;
+  ++cpu.switches;
+  Platform::fpu_switch(&target->fpu);
+  switch_user_state(prev, target);
+  Platform::switch_context(prev->context, target->context);
+  finish_switch();
+  lock.acquire();
+}
+
+bool with_thread_impl(ThreadId id, void (*visit)(Thread&, void*), void* context) {
+  SpinLockGuard guard(g_table_lock);
+  if (id.index() >= kMaxThreads) return false;
+  Slot& slot = g_slots[id.index()];
+  if (slot.thread == nullptr || slot.generation != id.generation()) return false;
+  visit(*slot.thread, context);
+  return true;
+}
+
+// ---- Wait queues ----
+
+void WaitQueue::wait(SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
+  waiters_.push_back(current());
+  block(lock);
+}
+
+bool WaitQueue::wake_thread(SpinLock&, Thread* t) NO_THREAD_SAFETY_ANALYSIS {
+  for (Thread* w = waiters_.front(); w != nullptr; w = waiters_.next_of(w)) {
+    if (w == t) {
+      waiters_.remove(t);
+      wake(t);
+      return true;
+    }
+  }
+  return false;
 }
 
 bool WaitQueue::wake_one(SpinLock&) NO_THREAD_SAFETY_ANALYSIS {

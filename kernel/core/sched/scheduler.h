@@ -61,8 +61,8 @@ uint32_t thread_count();
 uint64_t run_ticks(ThreadId id);
 uint64_t context_switches(unsigned cpu);
 
-// Asks every other CPU to flush its TLB and waits until they have. Call with
-// interrupts enabled.
+// Flushes every CPU's TLB (this one's too) and waits until all have. Call
+// with interrupts enabled.
 void tlb_shootdown();
 
 // A marked critical section without a spinlock: while one is open the
@@ -81,6 +81,31 @@ class PreemptGuard {
 // The second half of a context switch (for sched_thread_start).
 void finish_switch();
 
+// Blocks the calling thread, which the caller has recorded somewhere a waker
+// will find it (under `lock`): releases `lock`, runs other threads until
+// unblock(), takes `lock` back. Interrupts masked (the caller's guard).
+void block(SpinLock& lock) REQUIRES(lock);
+// Makes a thread blocked by block() runnable. The caller has taken it off
+// whatever list it was found on (under that list's lock). Interrupts masked.
+void unblock(Thread* t);
+
+// block(lock), but the CPU switches straight to `target` (blocked, taken
+// off its list by the caller) without a run-queue pass: the IPC fast path,
+// where a caller gives its CPU to the server it calls. Falls back to
+// unblock + block when `target` may not run on this CPU or is still
+// leaving another.
+void handoff(Thread* target, SpinLock& lock) REQUIRES(lock);
+
+// Calls visit(thread) for the live thread `id`, under the thread-table lock
+// (so it cannot be freed meanwhile; visit must be short and not block).
+// False if `id` names no live thread.
+bool with_thread_impl(ThreadId id, void (*visit)(Thread&, void*), void* context);
+template <typename F>
+bool with_thread(ThreadId id, F visit) {
+  return with_thread_impl(
+      id, [](Thread& t, void* f) { (*static_cast<F*>(f))(t); }, &visit);
+}
+
 // Threads waiting for something. The caller protects the condition and the
 // queue with one spinlock, held (through a SpinLockGuard) around wait() and
 // wake_*(): wait() releases it while sleeping and takes it back.
@@ -89,6 +114,8 @@ class WaitQueue {
   void wait(SpinLock& lock) REQUIRES(lock);
   bool wake_one(SpinLock& lock) REQUIRES(lock);
   size_t wake_all(SpinLock& lock) REQUIRES(lock);
+  // Wakes `t` if it waits here (a kill cancelling the wait); O(waiters).
+  bool wake_thread(SpinLock& lock, Thread* t) REQUIRES(lock);
   bool empty() const { return waiters_.empty(); }
 
  private:

@@ -7,7 +7,16 @@
 
 #include <arch/platform.h>
 #include <core/sched/entity.h>
+#include <core/sync/spinlock.h>
 #include <lib/intrusive_list.h>
+
+namespace mm {
+class AddressSpace;
+}
+namespace user {
+class Process;
+class Object;
+}  // namespace user
 
 namespace sched {
 
@@ -67,6 +76,42 @@ struct Thread {
   lib::ListLink wait_link;         // a wait queue, or the zombie list
   uint64_t run_ticks = 0;          // ticks spent running (accounting, tests)
   uint64_t runnable_since_ns = 0;  // when it last became runnable (latency)
+
+  // ---- User threads (core/user) ----
+  // The scheduler activates these at every switch to the thread: its
+  // process's address space (nullptr: a kernel thread, which runs on the
+  // kernel's) and I/O port bitmap.
+  mm::AddressSpace* address_space = nullptr;
+  const arch::Platform::IoPorts* io_ports = nullptr;
+  user::Process* process = nullptr;
+  lib::ListLink process_link;          // the process's thread list
+  volatile bool kill_pending = false;  // its process is dying: leave at the next chance
+
+  // IPC: the message this thread sends or receives, whom it waits for, and
+  // how the wait ended. A caller's state is guarded by its ipc_lock (taken
+  // inside an endpoint's lock); a receiver's by the endpoint's lock.
+  struct Message {
+    uintptr_t label = 0;
+    uintptr_t words[4] = {};
+    user::Object* handle_object = nullptr;  // a handle in flight (one reference)
+    uint32_t handle_rights = 0;
+    uint32_t sender = 0;  // the sending process's id
+    uintptr_t data = 0;   // payload: a user address in the sender
+    size_t data_size = 0;
+    uintptr_t buffer = 0;  // where a received payload goes (receiver's address)
+    size_t buffer_size = 0;
+  };
+  enum class IpcWait : uint8_t { kNone, kSend, kReceive, kReply };
+  Message ipc;
+  SpinLock ipc_lock;
+  IpcWait ipc_wait = IpcWait::kNone;
+  int ipc_status = 0;            // 0 or a negated mica status when the wait ends
+  bool ipc_done = false;         // the wait is over (set by the partner)
+  Thread* ipc_caller = nullptr;  // a server: the caller its next reply goes to
+  ThreadId ipc_caller_id;
+  user::Process* ipc_caller_process = nullptr;  // its process (a reference)
+  lib::ListLink ipc_link;                       // an endpoint's queue of callers or receivers
+  user::Object* blocked_on = nullptr;           // the object this thread waits on, for kill
 
   static Thread* of(SchedEntity* e) {
     return reinterpret_cast<Thread*>(reinterpret_cast<char*>(e) - offsetof(Thread, entity));

@@ -8,21 +8,30 @@ namespace mica {
 
 enum class Status : int {
   kOk = 0,
-  kNotFound = 2,        // ENOENT
-  kIoError = 5,         // EIO
-  kBadFormat = 8,       // ENOEXEC: malformed structure (boot info, ELF, ...)
-  kBadHandle = 9,       // EBADF
-  kWouldBlock = 11,     // EAGAIN
-  kNoMemory = 12,       // ENOMEM
-  kAccessDenied = 13,   // EACCES
-  kFault = 14,          // EFAULT: bad user pointer
-  kBusy = 16,           // EBUSY
-  kAlreadyExists = 17,  // EEXIST
-  kInvalidArgs = 22,    // EINVAL
-  kNoSpace = 28,        // ENOSPC: a fixed-size table is full
-  kOutOfRange = 34,     // ERANGE
-  kNotSupported = 38,   // ENOSYS
-  kTruncated = 74,      // EBADMSG: input ends before its declared size
+  kNotPermitted = 1,         // EPERM: the handle lacks the right
+  kNotFound = 2,             // ENOENT
+  kNoProcess = 3,            // ESRCH: the process or thread is gone or dying
+  kInterrupted = 4,          // EINTR
+  kIoError = 5,              // EIO
+  kBadFormat = 8,            // ENOEXEC: malformed structure (boot info, ELF, ...)
+  kBadHandle = 9,            // EBADF
+  kWouldBlock = 11,          // EAGAIN
+  kNoMemory = 12,            // ENOMEM
+  kAccessDenied = 13,        // EACCES
+  kFault = 14,               // EFAULT: bad user pointer
+  kBusy = 16,                // EBUSY
+  kAlreadyExists = 17,       // EEXIST
+  kInvalidArgs = 22,         // EINVAL
+  kBrokenPipe = 32,          // EPIPE
+  kNoSpace = 28,             // ENOSPC: a fixed-size table is full
+  kOutOfRange = 34,          // ERANGE
+  kNotSupported = 38,        // ENOSYS
+  kTruncated = 74,           // EBADMSG: input ends before its declared size
+  kAddressInUse = 98,        // EADDRINUSE
+  kConnectionReset = 104,    // ECONNRESET: the peer (or server) went away
+  kNotConnected = 107,       // ENOTCONN
+  kTimedOut = 110,           // ETIMEDOUT
+  kConnectionRefused = 111,  // ECONNREFUSED
 };
 
 // A short stable name for logs ("ENOMEM"), never null.
@@ -30,8 +39,14 @@ constexpr const char* status_name(Status s) {
   switch (s) {
     case Status::kOk:
       return "OK";
+    case Status::kNotPermitted:
+      return "EPERM";
     case Status::kNotFound:
       return "ENOENT";
+    case Status::kNoProcess:
+      return "ESRCH";
+    case Status::kInterrupted:
+      return "EINTR";
     case Status::kIoError:
       return "EIO";
     case Status::kBadFormat:
@@ -52,6 +67,8 @@ constexpr const char* status_name(Status s) {
       return "EEXIST";
     case Status::kInvalidArgs:
       return "EINVAL";
+    case Status::kBrokenPipe:
+      return "EPIPE";
     case Status::kNoSpace:
       return "ENOSPC";
     case Status::kOutOfRange:
@@ -60,6 +77,16 @@ constexpr const char* status_name(Status s) {
       return "ENOSYS";
     case Status::kTruncated:
       return "EBADMSG";
+    case Status::kAddressInUse:
+      return "EADDRINUSE";
+    case Status::kConnectionReset:
+      return "ECONNRESET";
+    case Status::kNotConnected:
+      return "ENOTCONN";
+    case Status::kTimedOut:
+      return "ETIMEDOUT";
+    case Status::kConnectionRefused:
+      return "ECONNREFUSED";
   }
   return "E?";
 }

@@ -189,4 +189,79 @@ concept PlatformContract = requires(const char* text, size_t length) {
   P::stop(StopReason::kPanic);
 };
 
+// ---- User mode ----
+// What core's processes, system calls and user drivers need. A user thread
+// is a kernel thread that entered user mode: it comes back into the kernel
+// (on its own kernel stack) through system calls, traps and interrupts.
+//
+// The arch calls into core through core/user/entry.h:
+//  - user::handle_syscall(frame) for every system call, with interrupts
+//    enabled;
+//  - user::handle_fault(fault) for every exception from user mode (page
+//    fault, illegal instruction, ...), with interrupts enabled; it ends the
+//    process and does not return;
+//  - user::exit_to_user() as the last thing before any return to user mode
+//    (after a system call, a trap or an interrupt that came from user mode),
+//    with interrupts masked; it may not return (the thread is being killed).
+template <typename P>
+concept UserContract = requires(typename P::UserFrame& frame, const typename P::UserFrame& cframe,
+                                typename P::IoPorts& ports, void* buffer, const void* data) {
+  // User space is [0, kUserTop): x86_64 the lower canonical half (128 TiB),
+  // i586 below the kernel's 3 GiB, AArch64 TTBR0's 48 bits (256 TiB).
+  { P::kUserTop } -> lib::same_as<const uint64_t&>;
+
+  // The user registers a system call or trap saved on the kernel stack;
+  // core reads and writes them only through these (register use:
+  // sysroot/include/mica/syscall.h).
+  typename P::UserFrame;
+  { P::syscall_number(cframe) } -> lib::same_as<uintptr_t>;
+  // Arguments 0..5.
+  { P::syscall_arg(cframe, unsigned{}) } -> lib::same_as<uintptr_t>;
+  // Results 0..4 (0 is the return value; 1..4 the IPC words).
+  { P::set_syscall_result(frame, unsigned{}, uintptr_t{}) } -> lib::same_as<void>;
+
+  // [[noreturn]]: leaves the kernel for user mode on the calling thread for
+  // the first time, at `ip` with stack pointer `sp`, arg0 and arg1 in
+  // argument registers 0 and 1, every other register zero, interrupts on.
+  P::enter_user(uintptr_t{}, uintptr_t{}, uintptr_t{}, uintptr_t{});
+  // Core calls this at every switch to a thread, with the top of that
+  // thread's kernel stack: where traps from user mode land (x86 TSS esp0/
+  // rsp0 and the syscall stack; a no-op where the CPU uses SP_EL1).
+  { P::set_kernel_stack(uintptr_t{}) } -> lib::same_as<void>;
+  // Sets the calling thread's user thread pointer (x86_64 FS base, i586 a
+  // GS segment base, AArch64 TPIDR_EL0). The arch keeps it per thread across
+  // switches (in Context) and starts new threads with 0.
+  { P::set_user_thread_pointer(uintptr_t{}) } -> lib::same_as<void>;
+
+  // Copies between the kernel and the current address space's user part
+  // with fault recovery: false (and a partial copy) if the range leaves
+  // [0, kUserTop), wraps, or touches an unmapped or (to_user) read-only
+  // page. Never panics, never takes a lock.
+  { P::copy_from_user(buffer, uintptr_t{}, size_t{}) } -> lib::same_as<bool>;
+  { P::copy_to_user(uintptr_t{}, data, size_t{}) } -> lib::same_as<bool>;
+
+  // I/O ports (x86): a process's permission bitmap. kHasIoPorts is false on
+  // AArch64, where io_ports_allow returns kNotSupported. Core allocates an
+  // IoPorts for a process the first time it is granted ports and passes it
+  // (or nullptr) to activate_io_ports at every switch to one of its threads.
+  typename P::IoPorts;
+  { P::kHasIoPorts } -> lib::same_as<const bool&>;
+  { P::io_ports_init(ports) } -> lib::same_as<void>;
+  { P::io_ports_allow(ports, uint32_t{}, uint32_t{}) } -> lib::same_as<lib::Result<void>>;
+  { P::activate_io_ports(static_cast<const typename P::IoPorts*>(nullptr)) } -> lib::same_as<void>;
+
+  // Device interrupts for user drivers, numbered as the board numbers them
+  // (x86: ISA IRQ 0-15 through the I/O APIC or PIC; Raspberry Pi: the
+  // BCM2835 controller's 0-63 GPU IRQs, then 64+ the ARM ones). The timer's
+  // IRQ is never routable. irq_route installs `handler`, called in interrupt
+  // context with the line masked; it stays masked until irq_unmask.
+  // kInvalidArgs for a number out of range or reserved, kBusy if routed.
+  { P::kIrqCount } -> lib::same_as<const unsigned&>;
+  {
+    P::irq_route(unsigned{}, static_cast<void (*)(unsigned)>(nullptr))
+    } -> lib::same_as<lib::Result<void>>;
+  { P::irq_unmask(unsigned{}) } -> lib::same_as<void>;
+  { P::irq_release(unsigned{}) } -> lib::same_as<void>;
+};
+
 }  // namespace arch

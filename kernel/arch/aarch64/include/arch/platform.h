@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <arch/aarch64/cpu.h>
+#include <arch/aarch64/frame.h>
 #include <arch/aarch64/layout.h>
 #include <arch/aarch64/page_table_format.h>
 #include <arch/contract.h>
@@ -158,8 +159,59 @@ struct Platform {
   // kPanic). Without a semihosting host the `hlt` traps as an undefined
   // instruction and the exception handler parks the CPU.
   [[noreturn]] static void stop(StopReason reason);
+
+  // ---- User mode (user.cc, vectors.S, user_copy.S, irq.cc) ----
+  // User space is all of TTBR0: 48-bit VAs (T0SZ = 16).
+  static constexpr uint64_t kUserTop = uint64_t{1} << 48;
+  // Every EL0 register an exception from EL0 saved on the thread's kernel
+  // stack: x0-x30, SP_EL0, ELR, SPSR (and ESR, FAR). System calls: `svc #0`,
+  // the number in x8, arguments in x0-x5, results in x0-x4.
+  using UserFrame = aarch64::RegisterFrame;
+  static uintptr_t syscall_number(const UserFrame& frame) { return frame.x[8]; }
+  static uintptr_t syscall_arg(const UserFrame& frame, unsigned index) {
+    return index < 6 ? frame.x[index] : 0;
+  }
+  static void set_syscall_result(UserFrame& frame, unsigned index, uintptr_t value) {
+    if (index < 5) frame.x[index] = value;
+  }
+  // ERETs to EL0t at `ip` with SP_EL0 = sp, x0 = arg0, x1 = arg1, every other
+  // general register zero, DAIF clear, and SP_EL1 at the top of the thread's
+  // kernel stack (where the UserFrames of later exceptions go).
+  [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
+  // Exceptions from EL0 use SP_EL1, which a thread leaves at its stack top
+  // whenever it is in user mode; the top is only noted for enter_user.
+  static void set_kernel_stack(uintptr_t top) { aarch64::this_cpu().kernel_stack_top = top; }
+  // TPIDR_EL0 belongs to the running thread (switch_context moves it).
+  static void set_user_thread_pointer(uintptr_t pointer) {
+    asm volatile("msr tpidr_el0, %0" : : "r"(pointer) : "memory");
+  }
+  // With LDTR/STTR (EL0's permissions), recovering faults (user_copy.S).
+  static bool copy_from_user(void* to, uintptr_t user_from, size_t size);
+  static bool copy_to_user(uintptr_t user_to, const void* from, size_t size);
+
+  // No I/O ports: devices are memory-mapped.
+  struct IoPorts {};
+  static constexpr bool kHasIoPorts = false;
+  static void io_ports_init(IoPorts&) {}
+  static lib::Result<void> io_ports_allow(IoPorts&, uint32_t, uint32_t) {
+    return lib::Status::kNotSupported;
+  }
+  static void activate_io_ports(const IoPorts*) {}
+
+  // Device interrupts 0-63: the BCM2835 ("GPU") interrupt numbers, on both
+  // boards (raspi3b: the BCM2835 controller via the BCM2836 local
+  // controller's GPU route to core 0; raspi4b: GIC-400 SPIs 96-159 targeted
+  // at core 0). The kernel's tick is a per-core local interrupt outside this
+  // numbering, so it is never routable. irq_route installs the handler with
+  // the line masked; irq_unmask enables it; the handler runs on CPU 0 with
+  // the line masked again (irq.cc).
+  static constexpr unsigned kIrqCount = 64;
+  static lib::Result<void> irq_route(unsigned irq, void (*handler)(unsigned));
+  static void irq_unmask(unsigned irq);
+  static void irq_release(unsigned irq);
 };
 
 }  // namespace arch
 
 static_assert(arch::PlatformContract<arch::Platform>);
+static_assert(arch::UserContract<arch::Platform>);

@@ -7,7 +7,9 @@
 #include <arch/contract.h>
 #include <arch/i586/layout.h>
 #include <arch/i586/page_table_format.h>
+#include <arch/i586/trap_frame.h>
 #include <arch/x86/fpu.h>
+#include <arch/x86/io_ports.h>
 #include <arch/x86/machine.h>
 #include <arch/x86/platform_base.h>
 #include <arch/x86/serial.h>
@@ -17,6 +19,11 @@
 // context.S: saves the callee-saved registers on the current stack and its
 // pointer in *from, then resumes *to.
 extern "C" void i586_switch_context(void* from, void* to);
+// trap_entry.S: the first iret to user mode; the user copy with fault
+// recovery (false if it faulted).
+extern "C" [[noreturn]] void i586_enter_user(uint32_t ip, uint32_t sp, uint32_t arg0,
+                                             uint32_t arg1);
+extern "C" bool i586_copy_user(void* dst, const void* src, size_t n);
 
 namespace arch {
 
@@ -52,14 +59,24 @@ struct Platform : x86::PlatformBase {
   static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
   static uint64_t monotonic_ns();
 
-  // Threads (Context and FpuState come from x86::PlatformBase).
+  // Threads (FpuState comes from x86::PlatformBase). A suspended thread's
+  // callee-saved registers are on its stack under its resume address;
+  // Context holds the stack pointer (context.S relies on it coming first)
+  // and the thread's user thread pointer.
+  struct Context {
+    uintptr_t stack_pointer;
+    uintptr_t user_thread_pointer;
+  };
   static void init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),
                            void* argument);
   // init_context, but the first switch calls start(entry, argument) rather
   // than core's sched_thread_start (for arch tests).
   static void init_context_calling(Context& context, uintptr_t stack_top, x86::ThreadStart start,
                                    void (*entry)(void*), void* argument);
-  static void switch_context(Context& from, Context& to) { i586_switch_context(&from, &to); }
+  static void switch_context(Context& from, Context& to) {
+    switch_user_thread_pointer(from, to);
+    i586_switch_context(&from, &to);
+  }
   static void fpu_switch(FpuState* next);
   static void fpu_release(FpuState& state);
 
@@ -79,8 +96,91 @@ struct Platform : x86::PlatformBase {
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");
   }
+
+  // ---- User mode (arch::UserContract) ----
+  // User space is everything below the kernel's 3 GiB.
+  static constexpr uint64_t kUserTop = KERNEL_VIRTUAL_BASE;
+  // int $0x80 saves the user registers as a TrapFrame (register use:
+  // sysroot/include/mica/syscall.h).
+  using UserFrame = i586::TrapFrame;
+  static uintptr_t syscall_number(const UserFrame& frame) { return frame.eax; }
+  static uintptr_t syscall_arg(const UserFrame& frame, unsigned index) {
+    switch (index) {
+      case 0:
+        return frame.ebx;
+      case 1:
+        return frame.ecx;
+      case 2:
+        return frame.edx;
+      case 3:
+        return frame.esi;
+      case 4:
+        return frame.edi;
+      case 5:
+        return frame.ebp;
+      default:
+        return 0;
+    }
+  }
+  static void set_syscall_result(UserFrame& frame, unsigned index, uintptr_t value) {
+    switch (index) {
+      case 0:
+        frame.eax = value;
+        break;
+      case 1:
+        frame.ecx = value;
+        break;
+      case 2:
+        frame.edx = value;
+        break;
+      case 3:
+        frame.esi = value;
+        break;
+      case 4:
+        frame.edi = value;
+        break;
+      default:
+        break;
+    }
+  }
+  [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
+  static void set_kernel_stack(uintptr_t stack_top) { i586::set_tss_kernel_stack(stack_top); }
+  static void set_user_thread_pointer(uintptr_t pointer);
+  static bool copy_from_user(void* buffer, uintptr_t address, size_t size) {
+    return is_user_range(address, size) &&
+           i586_copy_user(buffer, reinterpret_cast<const void*>(address), size);
+  }
+  static bool copy_to_user(uintptr_t address, const void* data, size_t size) {
+    return is_user_range(address, size) &&
+           i586_copy_user(reinterpret_cast<void*>(address), data, size);
+  }
+
+  // I/O ports: the running process's bitmap is copied into the TSS.
+  using IoPorts = x86::IoPorts;
+  static constexpr bool kHasIoPorts = true;
+  static void io_ports_init(IoPorts& ports) { ports.init(); }
+  static lib::Result<void> io_ports_allow(IoPorts& ports, uint32_t base, uint32_t count) {
+    return ports.allow(base, count);
+  }
+  static void activate_io_ports(const IoPorts* ports) {
+    x86::load_io_bitmap(i586::tss_io_bitmap(), i586::tss_io_bitmap_extent(), ports);
+  }
+
+  // Device interrupts: the ISA IRQs of the 8259 pair. IRQ 0 (the PIT, the
+  // kernel's tick) and 2 (the cascade) are not routable.
+  static constexpr unsigned kIrqCount = 16;
+  static lib::Result<void> irq_route(unsigned irq, void (*handler)(unsigned));
+  static void irq_unmask(unsigned irq);
+  static void irq_release(unsigned irq);
+
+ private:
+  static bool is_user_range(uintptr_t address, size_t size) {
+    return address < kUserTop && size <= kUserTop - address;
+  }
+  static void switch_user_thread_pointer(Context& from, Context& to);
 };
 
 static_assert(PlatformContract<Platform>);
+static_assert(UserContract<Platform>);
 
 }  // namespace arch

@@ -5,7 +5,9 @@
 #include <stdint.h>
 
 #include <arch/contract.h>
+#include <arch/x86/exceptions.h>
 #include <arch/x86/fpu.h>
+#include <arch/x86/io_ports.h>
 #include <arch/x86/machine.h>
 #include <arch/x86/platform_base.h>
 #include <arch/x86/serial.h>
@@ -14,6 +16,7 @@
 #include <arch/x86_64/layout.h>
 #include <arch/x86_64/page_table_format.h>
 #include <arch/x86_64/per_cpu.h>
+#include <arch/x86_64/trap_frame.h>
 
 // context.S: saves the callee-saved registers on the current stack and its
 // pointer in *from, then resumes *to.
@@ -57,14 +60,23 @@ struct Platform : x86::PlatformBase {
   static lib::Result<void> start_timer(uint32_t hz, void (*tick)(), const char** name);
   static uint64_t monotonic_ns();
 
-  // Threads (Context and FpuState come from x86::PlatformBase).
+  // Threads (FpuState comes from x86::PlatformBase; Context adds the user
+  // FS base to its stack pointer).
+  using Context = x86_64::Context;
   static void init_context(Context& context, uintptr_t stack_top, void (*entry)(void*),
                            void* argument);
   // init_context, but the first switch calls start(entry, argument) rather
   // than core's sched_thread_start (for arch tests).
   static void init_context_calling(Context& context, uintptr_t stack_top, x86::ThreadStart start,
                                    void (*entry)(void*), void* argument);
-  static void switch_context(Context& from, Context& to) { x86_64_switch_context(&from, &to); }
+  // The FS base changes only for user threads: a kernel thread's is 0, and
+  // user code can set FS only to 0 (a selector load) or to what it asked
+  // for (WRFSBASE stays disabled), so when both are 0 the register is too.
+  static void switch_context(Context& from, Context& to) {
+    if ((from.user_fs_base | to.user_fs_base) != 0) x86_64::write_fs_base(to.user_fs_base);
+    x86_64::this_cpu().current_context = &to;
+    x86_64_switch_context(&from, &to);
+  }
   static void fpu_switch(FpuState* next);
   static void fpu_release(FpuState& state);
 
@@ -87,8 +99,80 @@ struct Platform : x86::PlatformBase {
   [[noreturn]] static void idle_forever() {
     for (;;) asm volatile("sti; hlt");
   }
+
+  // ---- User mode (user.cc, user_entry.S) ----
+  // The lower canonical half less its top page, so no user instruction can
+  // end at the canonical boundary (a SYSCALL there would return to a
+  // non-canonical RIP).
+  static constexpr uint64_t kUserTop = 0x00007ffffffff000;
+  // A system call's or trap's saved registers, at the top of the thread's
+  // kernel stack.
+  using UserFrame = x86_64::TrapFrame;
+  static uintptr_t syscall_number(const UserFrame& frame) { return frame.rax; }
+  // Arguments in rdi rsi rdx r10 r8 r9, results in rax rsi rdx r10 r8.
+  static uintptr_t syscall_arg(const UserFrame& frame, unsigned index) {
+    switch (index) {
+      case 0:
+        return frame.rdi;
+      case 1:
+        return frame.rsi;
+      case 2:
+        return frame.rdx;
+      case 3:
+        return frame.r10;
+      case 4:
+        return frame.r8;
+      case 5:
+        return frame.r9;
+      default:
+        return 0;
+    }
+  }
+  static void set_syscall_result(UserFrame& frame, unsigned index, uintptr_t value) {
+    switch (index) {
+      case 0:
+        frame.rax = value;
+        break;
+      case 1:
+        frame.rsi = value;
+        break;
+      case 2:
+        frame.rdx = value;
+        break;
+      case 3:
+        frame.r10 = value;
+        break;
+      case 4:
+        frame.r8 = value;
+        break;
+      default:
+        break;
+    }
+  }
+  [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
+  // RSP0 in this CPU's TSS and the SYSCALL entry's stack.
+  static void set_kernel_stack(uintptr_t top);
+  // The FS base.
+  static void set_user_thread_pointer(uintptr_t pointer);
+  static bool copy_from_user(void* buffer, uintptr_t from, size_t size);
+  static bool copy_to_user(uintptr_t to, const void* data, size_t size);
+
+  // I/O ports: the TSS's permission bitmap, loaded per process.
+  using IoPorts = x86::IoPorts;
+  static constexpr bool kHasIoPorts = true;
+  static void io_ports_init(IoPorts& ports);
+  static lib::Result<void> io_ports_allow(IoPorts& ports, uint32_t base, uint32_t count);
+  static void activate_io_ports(const IoPorts* ports);
+
+  // ISA IRQs 0-15 through the I/O APIC (interrupts.cc); 0 (the PIT) and 2
+  // (the cascade) are not routable.
+  static constexpr unsigned kIrqCount = 16;
+  static lib::Result<void> irq_route(unsigned irq, void (*handler)(unsigned));
+  static void irq_unmask(unsigned irq);
+  static void irq_release(unsigned irq);
 };
 
 static_assert(PlatformContract<Platform>);
+static_assert(UserContract<Platform>);
 
 }  // namespace arch

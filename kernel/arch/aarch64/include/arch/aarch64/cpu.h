@@ -7,22 +7,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-namespace aarch64 {
-struct RegisterFrame;  // exception.h
-}
-
 namespace arch::aarch64 {
 
+struct RegisterFrame;  // frame.h
+
 // A suspended thread: the registers the AAPCS64 makes a call preserve
-// (x19-x28, the frame pointer x29, the link register x30) and SP.
-// switch_context stores them and resumes at the saved x30.
+// (x19-x28, the frame pointer x29, the link register x30), SP, and the user
+// thread pointer TPIDR_EL0 (per thread, 0 for a new one). switch_context
+// stores them and resumes at the saved x30. A user thread's other EL0
+// registers (SP_EL0 among them) are in the UserFrame on its kernel stack.
 struct Context {
   uint64_t x19_x28[10];
   uint64_t fp;  // x29
   uint64_t lr;  // x30: where the switch back returns to
   uint64_t sp;
+  uint64_t tpidr_el0;
 };
-static_assert(offsetof(Context, fp) == 80 && offsetof(Context, sp) == 96);
+static_assert(offsetof(Context, fp) == 80 && offsetof(Context, sp) == 96 &&
+              offsetof(Context, tpidr_el0) == 104);
 
 // No CPU holds an FpuState's values in its registers.
 inline constexpr uint32_t kNoCpu = ~0u;
@@ -58,10 +60,15 @@ struct Cpu {
 
   // The exception being reported on this CPU (exception.cc).
   int exception_depth;
-  const ::aarch64::RegisterFrame* exception_frame;
+  const RegisterFrame* exception_frame;
 
   // IPIs taken, by kind (diagnostics and tests).
   uint64_t ipis_received[4];
+
+  // The top of the running thread's kernel stack (Platform::set_kernel_stack
+  // at every switch): where enter_user leaves SP_EL1, so that every
+  // exception from EL0 saves its UserFrame right below it.
+  uintptr_t kernel_stack_top;
 };
 
 // The calling CPU's block. Volatile: a thread may move to another CPU

@@ -1,15 +1,20 @@
-// The register state trap_entry.S saves on every exception and interrupt.
+// The register state trap_entry.S saves on every exception and interrupt,
+// and user_entry.S on every system call (the same layout, so a thread's
+// user registers are always a TrapFrame at the top of its kernel stack:
+// Platform::UserFrame).
 #pragma once
 
 #include <stdint.h>
+
+#include <arch/x86_64/entry_offsets.h>
 
 namespace arch::x86_64 {
 
 struct TrapFrame {
   uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
   uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-  uint64_t vector;
-  uint64_t error;  // the CPU's error code, or 0
+  uint64_t vector;  // or SYSCALL_FRAME_VECTOR
+  uint64_t error;   // the CPU's error code, or 0
   // Pushed by the CPU.
   uint64_t rip, cs, rflags, rsp, ss;
 
@@ -20,10 +25,10 @@ static_assert(sizeof(TrapFrame) == 22 * 8);
 
 // Segment selectors (descriptor_tables.cc lays the GDT out to match; the
 // user selectors follow the order SYSRET expects).
-inline constexpr uint16_t kKernelCode = 0x08;
-inline constexpr uint16_t kKernelData = 0x10;
-inline constexpr uint16_t kUserData = 0x20;
-inline constexpr uint16_t kUserCode = 0x28;
+inline constexpr uint16_t kKernelCode = SELECTOR_KERNEL_CODE;
+inline constexpr uint16_t kKernelData = SELECTOR_KERNEL_DATA;
+inline constexpr uint16_t kUserData = SELECTOR_USER_DATA;  // RPL 3
+inline constexpr uint16_t kUserCode = SELECTOR_USER_CODE;  // RPL 3
 inline constexpr uint16_t kTssSelector = 0x30;
 
 // Loads the GDT, TSS and IDT on the boot CPU (CPU 0).
@@ -32,6 +37,11 @@ void init_descriptor_tables();
 // shared IDT, on that CPU (an application processor, after the boot CPU
 // ran init_descriptor_tables).
 void init_cpu_descriptor_tables(unsigned cpu);
+
+// CPU `cpu`'s TSS: the stack traps from ring 3 land on (RSP0), and its I/O
+// permission bitmap (x86::kIoBitmapBytes, covered by the TSS limit).
+void set_tss_kernel_stack(unsigned cpu, uint64_t top);
+uint8_t* tss_io_bitmap(unsigned cpu);
 
 // An interrupt handler for vectors 32..255; runs with interrupts off.
 using InterruptHandler = void (*)(TrapFrame& frame);

@@ -23,6 +23,11 @@ inline constexpr uintptr_t kPeripheralBase = 0x3F000000;
 inline constexpr uintptr_t kMailboxBase = kPeripheralBase + 0xB880;
 inline constexpr uintptr_t kGpioBase = kPeripheralBase + 0x200000;
 inline constexpr uintptr_t kPl011Base = kPeripheralBase + 0x201000;
+// The 1 MHz system timer; its compare registers 0-3 raise device interrupts
+// 0-3 (the self-tests use compare 1).
+inline constexpr uintptr_t kSystemTimerBase = kPeripheralBase + 0x3000;
+// The BCM2835 interrupt controller of the GPU ("device") interrupts 0-63.
+inline constexpr uintptr_t kIrqControllerBase = kPeripheralBase + 0xB200;
 
 // The PL011 reference clock the firmware sets up by default (init_uart_clock).
 inline constexpr uint32_t kPl011ClockHz = 48'000'000;

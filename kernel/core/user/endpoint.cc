@@ -1,0 +1,252 @@
+#include <core/user/endpoint.h>
+#include <core/user/process_object.h>
+
+namespace user {
+namespace {
+
+using sched::Thread;
+
+// Drops the handle a message carries (it was never delivered).
+void drop_handle(Message& message) {
+  if (message.handle_object != nullptr) message.handle_object->drop_in_flight();
+  message.handle_object = nullptr;
+}
+
+}  // namespace
+
+void set_blocked_on(Object* object) {
+  Thread* t = sched::current();
+  Process* p = t->process;
+  if (p == nullptr) return;
+  SpinLockGuard guard(p->blocked_lock);
+  t->blocked_on = object;
+}
+
+lib::Result<Endpoint*> Endpoint::create(uint32_t queue_capacity) {
+  if (queue_capacity > kMaxQueue) return lib::Status::kInvalidArgs;
+  Endpoint* e = TRY(make_object<Endpoint>());
+  if (queue_capacity > 0) {
+    auto queue = e->queue_.init(queue_capacity);
+    if (!queue.ok()) {
+      free_object(e);
+      return queue.status();
+    }
+  }
+  e->capacity_ = queue_capacity;
+  return e;
+}
+
+void Endpoint::destroy() NO_THREAD_SAFETY_ANALYSIS {
+  // No thread waits here: each holds a reference while it waits.
+  for (uint32_t i = 0; i < count_; ++i) drop_handle(queue_[(head_ + i) % capacity_]);
+  queue_.destroy();
+  free_object(this);
+}
+
+lib::Result<void> Endpoint::call() {
+  Thread* t = sched::current();
+  t->ipc_status = 0;
+  bool queued = false;
+  Thread* handoff_to = nullptr;
+  uintptr_t flags = arch::Platform::save_and_disable_interrupts();
+  lock.acquire();
+  t->ipc_lock.acquire();
+  if (Thread* receiver = receivers_.pop_front()) {
+    // A receiver waits: hand the call straight to it.
+    receiver->ipc = t->ipc;
+    receiver->ipc_caller = t;
+    receiver->ipc_caller_id = t->id;
+    receiver->ipc_caller_process = t->process;
+    t->process->ref();
+    receiver->ipc_wait = Thread::IpcWait::kNone;
+    t->ipc.handle_object = nullptr;  // it travels with the receiver's copy
+    t->ipc_wait = Thread::IpcWait::kReply;
+    handoff_to = receiver;
+  } else {
+    callers_.push_back(t);
+    t->ipc_wait = Thread::IpcWait::kSend;
+    set_blocked_on(this);
+    queued = true;
+  }
+  // A kill that came before we published our wait has not seen it: check
+  // (see Process::kill for the ordering).
+  if (t->kill_pending) {
+    if (t->ipc_wait == Thread::IpcWait::kSend) {
+      callers_.remove(t);
+      drop_handle(t->ipc);
+    }
+    t->ipc_wait = Thread::IpcWait::kNone;
+    t->ipc_status = -static_cast<int>(lib::Status::kNoProcess);
+  }
+  lock.release();
+  if (queued) SignalWait::notify();  // the endpoint became readable (poll)
+  // Wait under our own lock: receive() moves us from kSend to kReply and
+  // reply() or a kill to kNone. A receiver that was waiting gets this CPU
+  // at once (the fast path).
+  if (handoff_to != nullptr) {
+    if (t->ipc_wait != Thread::IpcWait::kNone) {
+      sched::handoff(handoff_to, t->ipc_lock);
+    } else {
+      sched::unblock(handoff_to);
+    }
+  }
+  while (t->ipc_wait != Thread::IpcWait::kNone) sched::block(t->ipc_lock);
+  t->ipc_lock.release();
+  set_blocked_on(nullptr);
+  arch::Platform::restore_interrupts(flags);
+  if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
+  return {};
+}
+
+lib::Result<void> Endpoint::send(const Message& message, bool nonblock) {
+  bool woke = false;
+  {
+    SpinLockGuard guard(lock);
+    for (;;) {
+      if (Thread* receiver = receivers_.pop_front()) {
+        receiver->ipc = message;
+        receiver->ipc_caller = nullptr;
+        receiver->ipc_wait = Thread::IpcWait::kNone;
+        sched::unblock(receiver);
+        return {};
+      }
+      if (count_ < capacity_) {
+        queue_[(head_ + count_) % capacity_] = message;
+        ++count_;
+        woke = true;
+        break;
+      }
+      if (nonblock || capacity_ == 0) return lib::Status::kWouldBlock;
+      uint32_t seen = count_;
+      if (!wait_on(*this, senders_, [&]() REQUIRES(lock) { return count_ < seen; })) {
+        return lib::Status::kNoProcess;
+      }
+    }
+  }
+  if (woke) signals_changed();
+  return {};
+}
+
+lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call) {
+  Thread* t = sched::current();
+  SpinLockGuard guard(lock);
+  if (Thread* caller = callers_.pop_front()) {
+    SpinLockGuard caller_guard(caller->ipc_lock);
+    out = caller->ipc;
+    caller->ipc.handle_object = nullptr;
+    caller->ipc_wait = Thread::IpcWait::kReply;
+    t->ipc_caller = caller;
+    t->ipc_caller_id = caller->id;
+    t->ipc_caller_process = caller->process;
+    caller->process->ref();
+    *is_call = true;
+    return {};
+  }
+  if (count_ > 0) {
+    out = queue_[head_];
+    queue_[head_].handle_object = nullptr;
+    head_ = (head_ + 1) % capacity_;
+    --count_;
+    senders_.wake_one(lock);
+    *is_call = false;
+    return {};
+  }
+  if (nonblock) return lib::Status::kWouldBlock;
+  t->ipc_caller = nullptr;
+  t->ipc_status = 0;
+  t->ipc_wait = Thread::IpcWait::kReceive;
+  receivers_.push_back(t);
+  set_blocked_on(this);
+  while (t->ipc_wait != Thread::IpcWait::kNone) {
+    if (t->kill_pending) {
+      receivers_.remove(t);
+      t->ipc_wait = Thread::IpcWait::kNone;
+      set_blocked_on(nullptr);
+      return lib::Status::kNoProcess;
+    }
+    sched::block(lock);
+  }
+  set_blocked_on(nullptr);
+  if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
+  out = t->ipc;
+  t->ipc.handle_object = nullptr;
+  *is_call = t->ipc_caller != nullptr;
+  return {};
+}
+
+void Endpoint::cancel_wait(Thread* thread) {
+  SpinLockGuard guard(lock);
+  if (thread->ipc_wait == Thread::IpcWait::kReceive) {
+    // Off the queue at once, so no sender picks (and wakes) it again.
+    receivers_.remove(thread);
+    thread->ipc_wait = Thread::IpcWait::kNone;
+    thread->ipc_status = -static_cast<int>(lib::Status::kNoProcess);
+    sched::unblock(thread);
+    return;
+  }
+  // A call not yet received: take it back.
+  for (Thread* c = callers_.front(); c != nullptr; c = callers_.next_of(c)) {
+    if (c != thread) continue;
+    callers_.remove(c);
+    SpinLockGuard caller_guard(c->ipc_lock);
+    drop_handle(c->ipc);
+    c->ipc_status = -static_cast<int>(lib::Status::kNoProcess);
+    c->ipc_wait = Thread::IpcWait::kNone;
+    sched::unblock(c);
+    return;
+  }
+  (void)senders_.wake_thread(lock, thread);
+}
+
+void cancel_reply_wait(Thread* thread) {
+  SpinLockGuard guard(thread->ipc_lock);
+  if (thread->ipc_wait != Thread::IpcWait::kReply) return;
+  thread->ipc_status = -static_cast<int>(lib::Status::kNoProcess);
+  thread->ipc_wait = Thread::IpcWait::kNone;
+  sched::unblock(thread);
+}
+
+uint32_t Endpoint::signals() {
+  SpinLockGuard guard(lock);
+  uint32_t s = 0;
+  if (count_ > 0 || !callers_.empty()) s |= MICA_SIGNAL_READABLE;
+  if (count_ < capacity_) s |= MICA_SIGNAL_WRITABLE;
+  return s;
+}
+
+lib::Result<void> reply(const Message& message) {
+  return reply_with_status(message, 0);
+}
+
+lib::Result<void> reply_with_status(const Message& message, int status) {
+  Thread* t = sched::current();
+  Thread* caller = t->ipc_caller;
+  Process* caller_process = t->ipc_caller_process;
+  if (caller == nullptr) return lib::Status::kNotFound;
+  t->ipc_caller = nullptr;
+  t->ipc_caller_process = nullptr;
+  Ref<Process> pin(caller_process);  // the reference receive() took
+  bool delivered = false;
+  sched::with_thread(t->ipc_caller_id, [&](Thread& c) {
+    // Under the thread table's lock `c` lives; its ipc_lock guards its wait.
+    SpinLockGuard guard(c.ipc_lock);
+    if (c.ipc_wait != Thread::IpcWait::kReply) return;
+    uintptr_t buffer = c.ipc.buffer;
+    size_t buffer_size = c.ipc.buffer_size;
+    c.ipc = message;
+    c.ipc.buffer = buffer;
+    c.ipc.buffer_size = buffer_size;
+    c.ipc_status = status;
+    c.ipc_wait = Thread::IpcWait::kNone;
+    sched::unblock(&c);
+    delivered = true;
+  });
+  if (!delivered) {
+    Message dropped = message;
+    drop_handle(dropped);
+    return lib::Status::kNoProcess;
+  }
+  return {};
+}
+
+}  // namespace user

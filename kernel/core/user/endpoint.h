@@ -1,0 +1,101 @@
+// IPC endpoints: synchronous call/reply with the message in registers, and a
+// bounded queue of asynchronous messages.
+//
+// A call waits until a receiver takes it and replies; a receiver waiting on
+// the endpoint is handed the message directly (no queueing, no allocation).
+// Asynchronous sends go to the receiver at once if one waits, else into the
+// queue, whose capacity is fixed at creation: when it is full the sender
+// gets kWouldBlock or waits for space, its choice. Payloads beyond the
+// register words are copied from the sender's memory while it waits.
+#pragma once
+
+#include <stdint.h>
+
+#include <core/sched/thread.h>
+#include <core/user/object.h>
+#include <core/user/paged_array.h>
+#include <lib/intrusive_list.h>
+
+namespace user {
+
+using Message = sched::Thread::Message;
+
+class Endpoint final : public Object {
+ public:
+  static constexpr uint32_t kMaxQueue = 1024;
+  static constexpr size_t kMaxPayload = 65536;
+
+  // kInvalidArgs for a capacity above kMaxQueue (0 is allowed: calls only).
+  static lib::Result<Endpoint*> create(uint32_t queue_capacity);
+
+  // Sends the calling thread's `ipc` message and waits for the reply, which
+  // replaces it. kNoProcess if the thread's process is killed meanwhile.
+  lib::Result<void> call();
+
+  // Queues `message` (its handle reference travels with it).
+  lib::Result<void> send(const Message& message, bool nonblock);
+
+  // Takes the next call or message into `out`; for a call, the calling
+  // thread becomes the current thread's caller (see reply()).
+  // `out_payload_from` receives the caller's process (a reference) when the
+  // call has a payload to copy.
+  lib::Result<void> receive(Message& out, bool nonblock, bool* is_call);
+
+  void cancel_wait(sched::Thread* thread) override;
+  uint32_t signals() override;
+
+ private:
+  template <typename T, typename... Args>
+  friend lib::Result<T*> make_object(Args&&... args);
+  template <typename T>
+  friend void free_object(T* object);
+
+  Endpoint() : Object(ObjectType::kEndpoint) {}
+  ~Endpoint() = default;
+  void destroy() override;
+
+  using ThreadList = lib::IntrusiveList<sched::Thread, &sched::Thread::ipc_link>;
+  ThreadList callers_ GUARDED_BY(lock);        // calls not yet received
+  ThreadList receivers_ GUARDED_BY(lock);      // threads waiting to receive
+  sched::WaitQueue senders_ GUARDED_BY(lock);  // waiting for queue space
+  PagedArray<Message> queue_;
+  uint32_t capacity_ = 0;
+  uint32_t head_ GUARDED_BY(lock) = 0;
+  uint32_t count_ GUARDED_BY(lock) = 0;
+};
+
+// Replies to the current thread's caller (the last call it received) with
+// `message` (payload: copied into the caller's buffer). kNotFound if there
+// is none, kNoProcess if the caller is gone.
+lib::Result<void> reply(const Message& message);
+// The same, but the caller's call fails with -status (a server that dies
+// with a call in hand fails it with kConnectionReset).
+lib::Result<void> reply_with_status(const Message& message, int status);
+
+// Cancellable waiting on an object: publishes `object` as what the calling
+// thread waits on (so a kill can wake it), then blocks under `object.lock`
+// (held) until done() or the thread's process is killed (false then).
+// Ends `thread`'s wait for a reply (its process is being killed).
+void cancel_reply_wait(sched::Thread* thread);
+
+// Publishes/clears the object the current thread waits on (for kill).
+void set_blocked_on(Object* object);
+
+template <typename Done>
+bool wait_on(Object& object, sched::WaitQueue& queue, Done done)
+    REQUIRES(object.lock) NO_THREAD_SAFETY_ANALYSIS {
+  sched::Thread* t = sched::current();
+  bool ok = true;
+  set_blocked_on(&object);
+  while (!done()) {
+    if (t->kill_pending) {
+      ok = false;
+      break;
+    }
+    queue.wait(object.lock);
+  }
+  set_blocked_on(nullptr);
+  return ok;
+}
+
+}  // namespace user

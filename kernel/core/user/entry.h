@@ -1,0 +1,48 @@
+// What the arch's trap and system-call paths call in core for user mode
+// (the other half of arch::UserContract in arch/contract.h).
+#pragma once
+
+#include <stdint.h>
+
+#include <arch/platform.h>
+
+namespace user {
+
+// A system call from the current thread: reads the number and arguments
+// from `frame` and writes the results back into it. Called with interrupts
+// enabled on the thread's kernel stack. Returns when the call is complete
+// (it may have blocked); the arch then calls exit_to_user.
+void handle_syscall(arch::Platform::UserFrame& frame);
+
+// An exception from user mode.
+enum class FaultKind : uint8_t {
+  kPage = 1,    // MICA_FAULT_PAGE
+  kProtection,  // general protection, permission
+  kIllegalInstruction,
+  kDivide,
+  kBreakpoint,
+  kAlignment,
+  kFpu,
+  kOther,
+};
+
+struct Fault {
+  FaultKind kind = FaultKind::kOther;
+  uintptr_t ip = 0;
+  uintptr_t address = 0;   // kPage, kAlignment: the data address
+  bool write = false;      // kPage: a write
+  bool execute = false;    // kPage: an instruction fetch
+  bool present = false;    // kPage: the page was mapped (a permission fault)
+  uint32_t arch_code = 0;  // the raw vector/ESR class, for the log
+};
+
+// Ends the current thread's process: every thread in it dies, its exit
+// status records `fault`, and whoever waits for it is told. Called with
+// interrupts enabled; does not return.
+[[noreturn]] void handle_fault(const Fault& fault);
+
+// The last call before any return to user mode, with interrupts masked:
+// kills the thread here if its process is dying.
+void exit_to_user();
+
+}  // namespace user

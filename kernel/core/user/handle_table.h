@@ -1,0 +1,71 @@
+// A process's handle table: a fixed-size array (the product's
+// kMaxHandles) of object references with rights, allocated with the process.
+// A handle value is the slot index + 1 in its low 16 bits and the slot's
+// generation in the next 15: a closed handle's value stays invalid until its
+// slot has been reused 32768 times. All operations are O(1).
+#pragma once
+
+#include <stdint.h>
+
+#include <core/sync/spinlock.h>
+#include <core/user/object.h>
+#include <core/user/paged_array.h>
+#include <lib/result.h>
+#include <mica/syscall.h>
+
+namespace user {
+
+class HandleTable {
+ public:
+  HandleTable() = default;
+  HandleTable(const HandleTable&) = delete;
+  HandleTable& operator=(const HandleTable&) = delete;
+
+  // kNoMemory if the entries cannot be had.
+  lib::Result<void> init(uint32_t capacity);
+  // Closes every handle and frees the entries.
+  void destroy();
+
+  // Adds a handle to `object` with `rights`, consuming one reference the
+  // caller owns (on failure the caller keeps it). kNoSpace when full.
+  // `in_flight`: the object comes from take() and is already counted as a
+  // handle.
+  lib::Result<mica_handle_t> add(Object* object, uint32_t rights, bool in_flight = false);
+
+  // The object behind `handle`, with a new reference, if it has `type` (any
+  // when kAny) and every right in `required`. kBadHandle, kInvalidArgs (wrong
+  // type) or kNotPermitted (missing right).
+  static constexpr uint8_t kAny = 0;
+  lib::Result<Object*> get(mica_handle_t handle, uint8_t type, uint32_t required,
+                           uint32_t* rights = nullptr);
+
+  // Removes `handle` and gives its reference to the caller (sending it in a
+  // message), still counted as a handle (Object::drop_in_flight if it is
+  // never added anywhere); needs MICA_RIGHT_TRANSFER.
+  lib::Result<Object*> take(mica_handle_t handle, uint32_t* rights);
+
+  lib::Result<void> close(mica_handle_t handle);
+
+  uint32_t count() const NO_THREAD_SAFETY_ANALYSIS { return count_; }
+
+ private:
+  struct Entry {
+    Object* object;
+    uint32_t rights;
+    uint16_t generation;
+    uint16_t next_free;  // free list, by index + 1 (0 ends it)
+  };
+  static constexpr uint16_t kEnd = 0;
+
+  Entry* lookup_locked(mica_handle_t handle) REQUIRES(lock_);
+  // Frees slot `index` (1-based) for reuse, with a new generation.
+  void release_locked(uint32_t index) REQUIRES(lock_);
+
+  SpinLock lock_;
+  PagedArray<Entry> entries_ GUARDED_BY(lock_);
+  uint32_t capacity_ = 0;
+  uint16_t free_head_ GUARDED_BY(lock_) = kEnd;
+  uint32_t count_ GUARDED_BY(lock_) = 0;
+};
+
+}  // namespace user
