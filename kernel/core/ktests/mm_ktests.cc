@@ -108,7 +108,8 @@ KTEST(address_space, isolation) {
   KEXPECT(a.value()->map_new_page(0x10000000, mm::Permissions::read_write()).ok());
   KEXPECT(a.value()->query(0x10000000).ok());
   KEXPECT(!b.value()->query(0x10000000).ok());
-  KEXPECT(a.value()->asid() != b.value()->asid());
+  // Tagged TLBs need distinct ASIDs; x86 has none (all 0).
+  if (arch::Platform::kHasAsids) KEXPECT(a.value()->asid() != b.value()->asid());
   // Switch to `a`, write through the user mapping, read it back through the
   // direct map: the page tables are what the MMU uses.
   a.value()->activate();

@@ -12,9 +12,9 @@ constinit SpinLock g_lock;
 constinit SlabCache g_cache("address-space", sizeof(AddressSpace), nullptr);
 constinit bool g_cache_ready = false;
 
-// ASIDs tag TLB entries on arches that have them (AArch64); 0 is the
-// kernel's. 255 spaces may be live at once; the next issue's generation
-// scheme (recycling with a TLB flush) lifts the limit.
+// ASIDs tag TLB entries on arches that have them (AArch64; x86 uses 0 for
+// every space); 0 is the kernel's. There, 255 spaces may be live at once
+// (TODO(issue 6): recycling ASIDs by generation, with a TLB flush).
 constexpr unsigned kAsidCount = 256;
 constinit uint64_t g_asids_used[kAsidCount / 64] = {1};
 
@@ -48,7 +48,8 @@ lib::Result<AddressSpace*> AddressSpace::create() {
       g_cache_ready = true;
     }
     memory = TRY(g_cache.allocate());
-    auto allocated = allocate_asid();
+    auto allocated =
+        arch::Platform::kHasAsids ? allocate_asid() : lib::Result<uint16_t>(uint16_t{0});
     if (!allocated.ok()) {
       (void)g_cache.free(memory);
       return lib::Status::kNoMemory;
@@ -58,7 +59,7 @@ lib::Result<AddressSpace*> AddressSpace::create() {
   auto root = arch::Platform::new_user_root(table_frames());
   if (!root.ok()) {
     SpinLockGuard guard(g_lock);
-    free_asid(asid);
+    if (arch::Platform::kHasAsids) free_asid(asid);
     (void)g_cache.free(memory);
     return root.status();
   }
@@ -76,7 +77,7 @@ void AddressSpace::destroy() {
   uint16_t asid = asid_;
   this->~AddressSpace();
   SpinLockGuard guard(g_lock);
-  free_asid(asid);
+  if (arch::Platform::kHasAsids) free_asid(asid);
   (void)g_cache.free(this);
 }
 

@@ -45,10 +45,7 @@ class Endpoint final : public Object {
   uint32_t signals() override;
 
  private:
-  template <typename T, typename... Args>
-  friend lib::Result<T*> make_object(Args&&... args);
-  template <typename T>
-  friend void free_object(T* object);
+  MICA_OBJECT_ALLOCATION;
 
   Endpoint() : Object(ObjectType::kEndpoint) {}
   ~Endpoint() = default;

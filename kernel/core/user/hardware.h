@@ -19,10 +19,7 @@ class Resource final : public Object {
   uint32_t signals() override { return 0; }
 
  private:
-  template <typename T, typename... Args>
-  friend lib::Result<T*> make_object(Args&&... args);
-  template <typename T>
-  friend void free_object(T* object);
+  MICA_OBJECT_ALLOCATION;
   Resource() : Object(ObjectType::kResource) {}
   ~Resource() = default;
   void destroy() override;
@@ -50,10 +47,7 @@ class MemoryObject final : public Object {
   uint32_t signals() override { return 0; }
 
  private:
-  template <typename T, typename... Args>
-  friend lib::Result<T*> make_object(Args&&... args);
-  template <typename T>
-  friend void free_object(T* object);
+  MICA_OBJECT_ALLOCATION;
   MemoryObject() : Object(ObjectType::kMemory) {}
   ~MemoryObject() = default;
   void destroy() override;
@@ -77,10 +71,7 @@ class Irq final : public Object {
   static void fired(unsigned irq);
 
  private:
-  template <typename T, typename... Args>
-  friend lib::Result<T*> make_object(Args&&... args);
-  template <typename T>
-  friend void free_object(T* object);
+  MICA_OBJECT_ALLOCATION;
   Irq() : Object(ObjectType::kIrq) {}
   ~Irq() = default;
   void destroy() override;

@@ -78,6 +78,14 @@ class Object {
   uint64_t koid_;
 };
 
+// In a subclass's private part: lets make_object and free_object build and
+// free it while its constructor and destructor stay private.
+#define MICA_OBJECT_ALLOCATION                          \
+  template <typename T_, typename... Args_>             \
+  friend lib::Result<T_*> make_object(Args_&&... args); \
+  template <typename T_>                                \
+  friend void free_object(T_* object)
+
 // A reference held for a scope.
 template <typename T>
 class Ref {

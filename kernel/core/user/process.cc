@@ -20,28 +20,35 @@ struct Slot {
 };
 constinit SpinLock g_table_lock;
 constinit Slot g_slots[kMaxProcesses] GUARDED_BY(g_table_lock) = {};
+constinit uint16_t g_free[kMaxProcesses] GUARDED_BY(g_table_lock) = {};
+constinit uint32_t g_free_count GUARDED_BY(g_table_lock) = 0;
 constinit uint32_t g_count GUARDED_BY(g_table_lock) = 0;
-constinit uint32_t g_next_slot GUARDED_BY(g_table_lock) = 0;
+constinit bool g_table_ready GUARDED_BY(g_table_lock) = false;
 
+// O(1): a stack of free slots, filled on first use.
 lib::Result<uint32_t> allocate_pid(Process* process) {
   SpinLockGuard guard(g_table_lock);
-  if (g_count == kMaxProcesses) return lib::Status::kNoSpace;
-  for (uint32_t n = 0; n < kMaxProcesses; ++n) {
-    uint32_t i = (g_next_slot + n) % kMaxProcesses;
-    if (g_slots[i].process != nullptr) continue;
-    g_slots[i].process = process;
-    g_next_slot = i + 1;
-    ++g_count;
-    return (uint32_t{g_slots[i].generation} << 16) | (i + 1);
+  if (!g_table_ready) {
+    for (uint32_t i = 0; i < kMaxProcesses; ++i) {
+      g_free[i] = static_cast<uint16_t>(kMaxProcesses - 1 - i);
+    }
+    g_free_count = kMaxProcesses;
+    g_table_ready = true;
   }
-  return lib::Status::kNoSpace;
+  if (g_free_count == 0) return lib::Status::kNoSpace;
+  uint32_t i = g_free[--g_free_count];
+  g_slots[i].process = process;
+  ++g_count;
+  return (uint32_t{g_slots[i].generation} << 16) | (i + 1);
 }
 
 void free_pid(uint32_t pid) {
   SpinLockGuard guard(g_table_lock);
-  Slot& slot = g_slots[(pid & 0xffff) - 1];
+  uint32_t i = (pid & 0xffff) - 1;
+  Slot& slot = g_slots[i];
   slot.process = nullptr;
   slot.generation = static_cast<uint16_t>((slot.generation + 1) & 0x7fff);
+  g_free[g_free_count++] = static_cast<uint16_t>(i);
   --g_count;
 }
 

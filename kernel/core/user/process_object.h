@@ -50,11 +50,7 @@ class Process final : public Object {
   uint32_t signals() override;
 
  private:
-  friend class Ref<Process>;
-  template <typename T, typename... Args>
-  friend lib::Result<T*> make_object(Args&&... args);
-  template <typename T>
-  friend void free_object(T* object);
+  MICA_OBJECT_ALLOCATION;
 
   Process() : Object(ObjectType::kProcess) {}
   ~Process() = default;

@@ -37,10 +37,7 @@ class Socket final : public Object {
   uint32_t signals() override;
 
  private:
-  template <typename T, typename... Args>
-  friend lib::Result<T*> make_object(Args&&... args);
-  template <typename T>
-  friend void free_object(T* object);
+  MICA_OBJECT_ALLOCATION;
   Socket() : Object(ObjectType::kSocket) {}
   ~Socket() = default;
   void destroy() override;

@@ -201,9 +201,11 @@ struct mica_handle_info {
 
 struct mica_exit_info {
   uint32_t pid;
-  uint32_t how;      // MICA_EXIT_*
-  int32_t code;      // exit code (NORMAL, KILLED), or MICA_FAULT_* (FAULT)
-  uint32_t flags;    // FAULT: bit 0 write, bit 1 execute, bit 2 user-mode page not present
+  uint32_t how;  // MICA_EXIT_*
+  int32_t code;  // exit code (NORMAL, KILLED), or MICA_FAULT_* (FAULT)
+  // FAULT: bit 0 a write, bit 1 an instruction fetch, bit 2 the page was
+  // present (a permission fault).
+  uint32_t flags;
   uint64_t ip;       // FAULT: the instruction
   uint64_t address;  // FAULT: the address, where the fault has one
 };

@@ -98,6 +98,9 @@ concept PlatformContract = requires(const char* text, size_t length) {
   { P::kKernelAreaSize } -> lib::same_as<const uint64_t&>;
   // Whether mappings can be made non-executable (the i586 cannot).
   { P::kHasNoExecute } -> lib::same_as<const bool&>;
+  // Whether user TLB entries carry an ASID (AArch64): only then are ASIDs
+  // allocated (and bounded).
+  { P::kHasAsids } -> lib::same_as<const bool&>;
   typename P::PageTableFormat;
   requires mm::PageTableFormat<typename P::PageTableFormat>;
   { P::kUserSlotBegin } -> lib::same_as<const unsigned&>;

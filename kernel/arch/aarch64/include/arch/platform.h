@@ -55,6 +55,8 @@ struct Platform {
   static constexpr uint64_t kKernelAreaSize = KERNEL_AREA_SIZE;
   // PXN/UXN in every descriptor.
   static constexpr bool kHasNoExecute = true;
+  // TLB entries of user mappings are tagged with the address space's ASID.
+  static constexpr bool kHasAsids = true;
   // The TTBR1 root (valid after init_kernel_address_space).
   static uint64_t kernel_root();
   static lib::Result<uint64_t> new_user_root(mm::FrameSource& frames);

@@ -16,6 +16,8 @@
 namespace arch::x86 {
 
 struct PlatformBase {
+  // No address-space identifiers (PCID unused): loading CR3 flushes the TLB.
+  static constexpr bool kHasAsids = false;
   static void console_write(const char* text, size_t length) { serial_write(text, length); }
   static void disable_interrupts() { x86::disable_interrupts(); }
   static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
