@@ -37,6 +37,18 @@ bool selected(const char* name, const char* filter) {
 
 }  // namespace
 
+namespace {
+constinit unsigned g_stress_seconds = 10;
+}  // namespace
+
+unsigned stress_seconds() {
+  return g_stress_seconds;
+}
+
+void set_stress_seconds(unsigned seconds) {
+  if (seconds >= 1 && seconds <= 600) g_stress_seconds = seconds;
+}
+
 size_t run_all(const char* filter) {
   size_t passed = 0, failed = 0;
   for (const TestCase* test = __ktests_start; test < __ktests_end; ++test) {

@@ -34,6 +34,11 @@ struct TestCase {
 // Returns the number that failed.
 size_t run_all(const char* filter);
 
+// How long stress tests run, in seconds of (virtual) time: 10 unless the
+// command line says `ktest.stress=N` (1..600).
+unsigned stress_seconds();
+void set_stress_seconds(unsigned seconds);
+
 }  // namespace ktest
 
 #define KTEST(suite, name)                                                                 \

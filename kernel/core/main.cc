@@ -67,6 +67,12 @@ void kernel_main(boot::BootInfo& info) {
   if (cmdline::has(info.cmdline, "ktest")) {
     char filter[128] = "";
     cmdline::get(info.cmdline, "ktest", filter, sizeof(filter));
+    char stress[8];
+    if (cmdline::get(info.cmdline, "ktest.stress", stress, sizeof(stress))) {
+      unsigned seconds = 0;
+      for (const char* c = stress; *c >= '0' && *c <= '9'; ++c) seconds = seconds * 10 + (*c - '0');
+      ktest::set_stress_seconds(seconds);
+    }
     ktest::run_all(filter);
   }
   // Microbenchmarks: `bench` runs them all, `bench=prefix` some.

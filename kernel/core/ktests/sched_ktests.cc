@@ -102,7 +102,8 @@ KTEST(sched, thousand_sleepers) {
   KEXPECT(sched::thread_count() == threads_before);
 }
 
-// Create and exit threads across CPUs for 10 s of (virtual) time, detached
+// Create and exit threads across CPUs for 10 s of (virtual) time (or what
+// `ktest.stress=N` says), detached
 // and joined alike: thread, stack and frame counts come back.
 constinit uint32_t g_churn_runs = 0;
 void churn(void*) {
@@ -125,7 +126,8 @@ KTEST(sched, create_exit_stress_no_leak) {
   uint32_t stacks_before = sched::kernel_stacks_in_use();
   mm::Usage before = mm::usage();
   g_churn_runs = 0;
-  uint64_t deadline = ktime::now_ns() + 10000000000ull;
+  unsigned seconds = ktest::stress_seconds();
+  uint64_t deadline = ktime::now_ns() + seconds * 1000000000ull;
   unsigned cpus = sched::online_cpus();
   sched::ThreadId ids[mica::config::kMaxCpus];
   for (unsigned c = 0; c < cpus; ++c) {
@@ -144,8 +146,8 @@ KTEST(sched, create_exit_stress_no_leak) {
     }
     sched::sleep_ns(10000000);
   }
-  kprintf("ktest:   %u threads created and exited in 10 s\n",
-          __atomic_load_n(&g_churn_runs, __ATOMIC_RELAXED));
+  kprintf("ktest:   %u threads created and exited in %u s\n",
+          __atomic_load_n(&g_churn_runs, __ATOMIC_RELAXED), seconds);
   KEXPECT(__atomic_load_n(&g_churn_runs, __ATOMIC_RELAXED) > 100);
   KEXPECT(sched::thread_count() == threads_before);
   KEXPECT(sched::kernel_stacks_in_use() == stacks_before);

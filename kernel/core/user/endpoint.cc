@@ -110,7 +110,7 @@ lib::Result<void> Endpoint::send(const Message& message, bool nonblock) {
         sched::unblock(receiver);
         return {};
       }
-      if (count_ < capacity_) {
+      if (count_ + reserved_ < capacity_) {
         queue_[(head_ + count_) % capacity_] = message;
         ++count_;
         woke = true;
@@ -125,6 +125,39 @@ lib::Result<void> Endpoint::send(const Message& message, bool nonblock) {
   }
   if (woke) signals_changed();
   return {};
+}
+
+lib::Result<void> Endpoint::reserve() {
+  SpinLockGuard guard(lock);
+  if (count_ + reserved_ >= capacity_) return lib::Status::kNoSpace;
+  ++reserved_;
+  return {};
+}
+
+void Endpoint::unreserve() {
+  {
+    SpinLockGuard guard(lock);
+    --reserved_;
+  }
+  signals_changed();
+}
+
+void Endpoint::send_reserved(const Message& message) {
+  {
+    SpinLockGuard guard(lock);
+    --reserved_;
+    if (Thread* receiver = receivers_.pop_front()) {
+      receiver->ipc = message;
+      receiver->ipc_caller = nullptr;
+      receiver->ipc_wait = Thread::IpcWait::kNone;
+      sched::unblock(receiver);
+      return;
+    }
+    // count_ + reserved_ < capacity_ held before the decrement.
+    queue_[(head_ + count_) % capacity_] = message;
+    ++count_;
+  }
+  signals_changed();
 }
 
 lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call) {
@@ -210,7 +243,7 @@ uint32_t Endpoint::signals() {
   SpinLockGuard guard(lock);
   uint32_t s = 0;
   if (count_ > 0 || !callers_.empty()) s |= MICA_SIGNAL_READABLE;
-  if (count_ < capacity_) s |= MICA_SIGNAL_WRITABLE;
+  if (count_ + reserved_ < capacity_) s |= MICA_SIGNAL_WRITABLE;
   return s;
 }
 
@@ -218,16 +251,15 @@ lib::Result<void> reply(const Message& message) {
   return reply_with_status(message, 0);
 }
 
-lib::Result<void> reply_with_status(const Message& message, int status) {
-  Thread* t = sched::current();
-  Thread* caller = t->ipc_caller;
-  Process* caller_process = t->ipc_caller_process;
-  if (caller == nullptr) return lib::Status::kNotFound;
-  t->ipc_caller = nullptr;
-  t->ipc_caller_process = nullptr;
+namespace {
+
+// Ends the wait of `caller_id` (of `caller_process`, whose reference the
+// reply adopts) for a reply, with `message` and `status`.
+lib::Result<void> reply_to(sched::ThreadId caller_id, Process* caller_process,
+                           const Message& message, int status) {
   Ref<Process> pin(caller_process);  // the reference receive() took
   bool delivered = false;
-  sched::with_thread(t->ipc_caller_id, [&](Thread& c) {
+  sched::with_thread(caller_id, [&](Thread& c) {
     // Under the thread table's lock `c` lives; its ipc_lock guards its wait.
     SpinLockGuard guard(c.ipc_lock);
     if (c.ipc_wait != Thread::IpcWait::kReply) return;
@@ -247,6 +279,80 @@ lib::Result<void> reply_with_status(const Message& message, int status) {
     return lib::Status::kNoProcess;
   }
   return {};
+}
+
+}  // namespace
+
+lib::Result<void> reply_with_status(const Message& message, int status) {
+  Thread* t = sched::current();
+  Thread* caller = t->ipc_caller;
+  Process* caller_process = t->ipc_caller_process;
+  if (caller == nullptr) return lib::Status::kNotFound;
+  t->ipc_caller = nullptr;
+  t->ipc_caller_process = nullptr;
+  return reply_to(t->ipc_caller_id, caller_process, message, status);
+}
+
+size_t copy_reply_payload(sched::ThreadId caller_id, Process& caller_process, uintptr_t from,
+                          size_t size) {
+  uintptr_t buffer = 0;
+  size_t buffer_size = 0;
+  sched::with_thread(caller_id, [&](Thread& c) {
+    SpinLockGuard guard(c.ipc_lock);
+    if (c.ipc_wait == Thread::IpcWait::kReply) {
+      buffer = c.ipc.buffer;
+      buffer_size = c.ipc.buffer_size;
+    }
+  });
+  size_t n = size < buffer_size ? size : buffer_size;
+  uint8_t chunk[256];
+  size_t copied = 0;
+  while (copied < n) {
+    size_t c = n - copied < sizeof(chunk) ? n - copied : sizeof(chunk);
+    if (!arch::Platform::copy_from_user(chunk, from + copied, c)) break;
+    if (!write_process_memory(caller_process, buffer + copied, chunk, c).ok()) break;
+    copied += c;
+  }
+  return copied;
+}
+
+lib::Result<Reply*> Reply::take_current() {
+  Thread* t = sched::current();
+  if (t->ipc_caller == nullptr) return lib::Status::kNotFound;
+  Reply* r = TRY(make_object<Reply>());
+  r->caller_id_ = t->ipc_caller_id;
+  r->caller_process_ = t->ipc_caller_process;
+  t->ipc_caller = nullptr;
+  t->ipc_caller_process = nullptr;
+  return r;
+}
+
+lib::Result<void> Reply::answer(Message& message) {
+  Process* caller_process;
+  {
+    SpinLockGuard guard(lock);
+    caller_process = caller_process_;
+    caller_process_ = nullptr;
+  }
+  if (caller_process == nullptr) {
+    Message dropped = message;
+    drop_handle(dropped);
+    return lib::Status::kNotFound;
+  }
+  if (message.data_size != 0) {
+    message.data_size =
+        copy_reply_payload(caller_id_, *caller_process, message.data, message.data_size);
+  }
+  return reply_to(caller_id_, caller_process, message, 0);
+}
+
+void Reply::destroy() {
+  // Never answered: the caller's call fails rather than waiting forever.
+  if (caller_process_ != nullptr) {
+    (void)reply_to(caller_id_, caller_process_, Message{},
+                   -static_cast<int>(lib::Status::kConnectionReset));
+  }
+  free_object(this);
 }
 
 }  // namespace user

@@ -18,6 +18,7 @@
 
 namespace user {
 
+class Process;
 using Message = sched::Thread::Message;
 
 class Endpoint final : public Object {
@@ -34,6 +35,15 @@ class Endpoint final : public Object {
 
   // Queues `message` (its handle reference travels with it).
   lib::Result<void> send(const Message& message, bool nonblock);
+
+  // A queue slot set aside for one later send_reserved(), which then cannot
+  // fail (process-exit notices). kNoSpace when every slot is taken or set
+  // aside.
+  lib::Result<void> reserve();
+  void unreserve();
+  // Queues `message` into a reserved slot (or hands it to a waiting
+  // receiver, giving the slot back).
+  void send_reserved(const Message& message);
 
   // Takes the next call or message into `out`; for a call, the calling
   // thread becomes the current thread's caller (see reply()).
@@ -59,6 +69,7 @@ class Endpoint final : public Object {
   uint32_t capacity_ = 0;
   uint32_t head_ GUARDED_BY(lock) = 0;
   uint32_t count_ GUARDED_BY(lock) = 0;
+  uint32_t reserved_ GUARDED_BY(lock) = 0;  // slots set aside (reserve())
 };
 
 // Replies to the current thread's caller (the last call it received) with
@@ -68,6 +79,40 @@ lib::Result<void> reply(const Message& message);
 // The same, but the caller's call fails with -status (a server that dies
 // with a call in hand fails it with kConnectionReset).
 lib::Result<void> reply_with_status(const Message& message, int status);
+
+// A call taken out of the thread that received it (MICA_SYS_IPC_REPLY_DEFER),
+// so that a server can answer it later, from any thread or (the handle
+// passed on) from another process, while it goes on serving others. Closing
+// the last handle unanswered fails the call with kConnectionReset, so a
+// server that dies never leaves a caller waiting.
+class Reply final : public Object {
+ public:
+  // Takes the current thread's pending call; kNotFound if it has none.
+  static lib::Result<Reply*> take_current();
+
+  // Answers the call once with `message`, sent by the current process (its
+  // payload is copied from here into the caller's buffer). kNotFound if it
+  // was answered before, kNoProcess if the caller is gone.
+  lib::Result<void> answer(Message& message);
+
+  void cancel_wait(sched::Thread*) override {}
+  uint32_t signals() override { return 0; }
+
+ private:
+  MICA_OBJECT_ALLOCATION;
+  Reply() : Object(ObjectType::kReply) {}
+  ~Reply() = default;
+  void destroy() override;
+
+  sched::ThreadId caller_id_;
+  Process* caller_process_ = nullptr;  // a reference, until answered
+};
+
+// Copies up to `size` bytes of the current process's memory at `from` into
+// the buffer the waiting caller `caller_id` (of `caller_process`) named in
+// its call; returns how many it copied (0 if the caller no longer waits).
+size_t copy_reply_payload(sched::ThreadId caller_id, Process& caller_process, uintptr_t from,
+                          size_t size);
 
 // Cancellable waiting on an object: publishes `object` as what the calling
 // thread waits on (so a kill can wake it), then blocks under `object.lock`

@@ -28,6 +28,7 @@ enum class ObjectType : uint8_t {
   kIrq = MICA_OBJECT_IRQ,
   kResource = MICA_OBJECT_RESOURCE,
   kSocket = MICA_OBJECT_SOCKET,
+  kReply = MICA_OBJECT_REPLY,
 };
 
 class Object {

@@ -114,6 +114,7 @@ void finish_process(Process* p) {
     p->exit_waiters.wake_all(p->lock);
   }
   SignalWait::notify();
+  p->notify_watchers();
 }
 
 // Walks [address, address + size) of `p` page by page: visit(phys, offset in
@@ -171,9 +172,62 @@ lib::Result<Process*> Process::create(const char* name) {
   return p;
 }
 
+lib::Result<void> Process::watch(Endpoint* endpoint, uintptr_t tag) {
+  TRY(endpoint->reserve());
+  bool now = false;
+  {
+    SpinLockGuard guard(lock);
+    int free_slot = -1;
+    for (int i = 0; i < kMaxWatches; ++i) {
+      if (watches_[i].endpoint == nullptr) {
+        free_slot = i;
+        break;
+      }
+    }
+    if (free_slot < 0) {
+      endpoint->unreserve();
+      return lib::Status::kNoSpace;
+    }
+    endpoint->ref();
+    watches_[free_slot] = {endpoint, tag};
+    now = notified_;
+    if (now) notified_ = false;  // send again, for this watcher
+  }
+  if (now) notify_watchers();
+  return {};
+}
+
+void Process::notify_watchers() {
+  Watch fire[kMaxWatches];
+  mica_exit_info info;
+  {
+    SpinLockGuard guard(lock);
+    if (notified_) return;
+    notified_ = true;
+    info = exit;
+    for (int i = 0; i < kMaxWatches; ++i) {
+      fire[i] = watches_[i];
+      watches_[i] = {};
+    }
+  }
+  for (const Watch& w : fire) {
+    if (w.endpoint == nullptr) continue;
+    Message m;
+    m.label = MICA_LABEL_PROCESS_EXIT;
+    m.words[0] = pid_;
+    m.words[1] = info.how;
+    m.words[2] = static_cast<uintptr_t>(static_cast<intptr_t>(info.code));
+    m.words[3] = w.tag;
+    m.sender = 0;
+    w.endpoint->send_reserved(m);
+    w.endpoint->unref();
+  }
+}
+
 void Process::destroy() {
   // Only a process that never ran (or has finished) loses its last
   // reference: threads hold one each.
+  notify_watchers();  // one that never ran has ended too
   handles_.destroy();
   mm::AddressSpace* s;
   {

@@ -13,6 +13,8 @@
 
 namespace user {
 
+class Endpoint;
+
 class Process final : public Object {
  public:
   static lib::Result<Process*> create(const char* name);
@@ -42,6 +44,16 @@ class Process final : public Object {
   // object's lock.
   SpinLock blocked_lock;
 
+  // Exit notices (MICA_SYS_PROCESS_WATCH): when the process has ended, a
+  // MICA_LABEL_PROCESS_EXIT message goes to each endpoint, into a queue slot
+  // reserved now so that it cannot be lost. Takes a reference to
+  // `endpoint`. kNoSpace: kMaxWatches already, or the endpoint's queue has
+  // no slot to reserve. A process that has ended already is reported at once.
+  static constexpr int kMaxWatches = 4;
+  lib::Result<void> watch(Endpoint* endpoint, uintptr_t tag);
+  // Sends the notices (once; the process has ended).
+  void notify_watchers();
+
   // Begins ending the process (first caller wins: its `info` is the exit
   // status): marks every thread to leave and wakes those that wait.
   void kill(const mica_exit_info& info);
@@ -55,6 +67,13 @@ class Process final : public Object {
   Process() : Object(ObjectType::kProcess) {}
   ~Process() = default;
   void destroy() override;
+
+  struct Watch {
+    Endpoint* endpoint;  // a reference, and one reserved queue slot
+    uintptr_t tag;
+  };
+  Watch watches_[kMaxWatches] GUARDED_BY(lock) = {};
+  bool notified_ GUARDED_BY(lock) = false;
 
   char name_[32] = {};
   uint32_t pid_ = 0;

@@ -215,6 +215,14 @@ lib::Result<uintptr_t> sys_process_wait(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
+lib::Result<uintptr_t> sys_process_watch(const SyscallArgs& a, SyscallResult&) {
+  Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_READ));
+  Ref<Endpoint> e = TRY(
+      get<Endpoint>(static_cast<mica_handle_t>(a.a[1]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
+  TRY(p->watch(e.get(), a.a[2]));
+  return 0;
+}
+
 lib::Result<uintptr_t> sys_thread_set_pointer(const SyscallArgs& a, SyscallResult&) {
   Platform::set_user_thread_pointer(a.a[0]);
   return 0;
@@ -502,36 +510,35 @@ lib::Result<uintptr_t> sys_ipc_reply(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
+// A message's payload, copied into the buffer of the caller a reply goes to.
+void copy_payload_to_caller(sched::ThreadId caller_id, Process& caller, Message& m) {
+  if (m.data_size != 0) m.data_size = copy_reply_payload(caller_id, caller, m.data, m.data_size);
+}
+
 lib::Result<uintptr_t> sys_ipc_reply_message(const SyscallArgs& a, SyscallResult&) {
   sched::Thread* t = sched::current();
   if (t->ipc_caller == nullptr) return Status::kNotFound;
   Message m;
   TRY(load_message(a.a[0], m));
-  // Payload: straight into the caller's buffer, which it named in its call.
-  if (m.data_size != 0) {
-    Process* caller = t->ipc_caller_process;
-    uintptr_t buffer = 0;
-    size_t buffer_size = 0;
-    sched::with_thread(t->ipc_caller_id, [&](sched::Thread& c) {
-      SpinLockGuard guard(c.ipc_lock);
-      if (c.ipc_wait == sched::Thread::IpcWait::kReply) {
-        buffer = c.ipc.buffer;
-        buffer_size = c.ipc.buffer_size;
-      }
-    });
-    size_t n = m.data_size < buffer_size ? m.data_size : buffer_size;
-    uint8_t chunk[256];
-    size_t copied = 0;
-    while (copied < n) {
-      size_t c = n - copied < sizeof(chunk) ? n - copied : sizeof(chunk);
-      if (!copy_in(chunk, m.data + copied, c).ok()) break;
-      if (!write_process_memory(*caller, buffer + copied, chunk, c).ok()) break;
-      copied += c;
-    }
-    m.data_size = copied;
-  }
+  copy_payload_to_caller(t->ipc_caller_id, *t->ipc_caller_process, m);
   auto replied = reply(m);
   if (!replied.ok()) return replied.status();
+  return 0;
+}
+
+lib::Result<uintptr_t> sys_ipc_reply_defer(const SyscallArgs&, SyscallResult&) {
+  Reply* reply = TRY(Reply::take_current());
+  return TRY(add_handle(reply, MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER));
+}
+
+lib::Result<uintptr_t> sys_ipc_reply_to(const SyscallArgs& a, SyscallResult&) {
+  auto handle = static_cast<mica_handle_t>(a.a[0]);
+  Ref<Reply> reply = TRY(get<Reply>(handle, ObjectType::kReply, MICA_RIGHT_WRITE));
+  Message m;
+  TRY(load_message(a.a[1], m));
+  (void)self().handles().close(handle);  // answered or not, the handle is spent
+  auto answered = reply->answer(m);
+  if (!answered.ok()) return answered.status();
   return 0;
 }
 
@@ -754,6 +761,9 @@ struct Table {
     handlers[MICA_SYS_IPC_REPLY] = sys_ipc_reply;
     handlers[MICA_SYS_IPC_CALL_MESSAGE] = sys_ipc_call_message;
     handlers[MICA_SYS_IPC_REPLY_MESSAGE] = sys_ipc_reply_message;
+    handlers[MICA_SYS_IPC_REPLY_DEFER] = sys_ipc_reply_defer;
+    handlers[MICA_SYS_PROCESS_WATCH] = sys_process_watch;
+    handlers[MICA_SYS_IPC_REPLY_TO] = sys_ipc_reply_to;
     handlers[MICA_SYS_IOPORT_ALLOW] = sys_ioport_allow;
     handlers[MICA_SYS_MMIO_MAP] = sys_mmio_map;
     handlers[MICA_SYS_IRQ_CREATE] = sys_irq_create;

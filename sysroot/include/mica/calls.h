@@ -56,6 +56,10 @@ int mica_thread_create(mica_handle_t process, uintptr_t ip, uintptr_t sp, uintpt
 int mica_process_kill(mica_handle_t process, int code);
 int mica_process_wait(mica_handle_t process, struct mica_exit_info* info, uint32_t flags);
 int mica_thread_set_pointer(uintptr_t pointer);
+// When `process` has ended, a message labelled MICA_LABEL_PROCESS_EXIT
+// (words: pid, how, code, tag) arrives on `endpoint` (which needs a queue:
+// a slot is reserved now, so the notice cannot be lost).
+int mica_process_watch(mica_handle_t process, mica_handle_t endpoint, uintptr_t tag);
 
 // ---- Memory (addresses and sizes page-aligned) ----
 int mica_vm_allocate(mica_handle_t process, uintptr_t address, size_t size, uint32_t prot,
@@ -78,6 +82,12 @@ int mica_ipc_receive(mica_handle_t endpoint, struct mica_message* message, uint3
 int mica_ipc_reply(const uintptr_t words[MICA_MESSAGE_WORDS]);
 int mica_ipc_call_message(mica_handle_t endpoint, struct mica_message* in_out);
 int mica_ipc_reply_message(const struct mica_message* message);
+// Takes the last call received out of the calling thread as a reply handle,
+// to be answered later (by any thread, or another process it is passed to)
+// with mica_ipc_reply_to, which also closes it. Closing it unanswered fails
+// the call with -ECONNRESET. -ENOENT if no call is in hand.
+int mica_ipc_reply_defer(mica_handle_t* out);
+int mica_ipc_reply_to(mica_handle_t reply, const struct mica_message* message);
 
 // ---- Hardware ----
 int mica_ioport_allow(mica_handle_t resource, uint32_t base, uint32_t count);

@@ -50,6 +50,7 @@ typedef uint32_t mica_handle_t;
 #define MICA_OBJECT_IRQ 5
 #define MICA_OBJECT_RESOURCE 6  // the right to claim hardware: I/O ports, MMIO, IRQs
 #define MICA_OBJECT_SOCKET 7
+#define MICA_OBJECT_REPLY 8  // a call taken for a later answer (MICA_SYS_IPC_REPLY_DEFER)
 
 // ---- Call numbers ----
 enum {
@@ -78,6 +79,10 @@ enum {
   MICA_SYS_PROCESS_KILL = 22,    // (mica_handle_t process, int code)
   MICA_SYS_PROCESS_WAIT = 23,    // (mica_handle_t process, struct mica_exit_info*, uint32_t flags)
   MICA_SYS_THREAD_SET_POINTER = 24,  // (uintptr_t) the calling thread's TLS register
+  // (mica_handle_t process (READ), mica_handle_t endpoint (WRITE), uintptr_t tag): when the
+  // process has ended, a MICA_LABEL_PROCESS_EXIT message arrives on the endpoint, in a
+  // queue slot reserved now (-ENOSPC if none is free, or 4 watches already).
+  MICA_SYS_PROCESS_WATCH = 25,
 
   // Memory. `process` may be MICA_HANDLE_SELF. Addresses and sizes are
   // page-aligned (MICA_PAGE_SIZE).
@@ -103,6 +108,13 @@ enum {
   MICA_SYS_IPC_REPLY = 44,    // (w0, w1, w2, w3) reply to the last call received
   MICA_SYS_IPC_CALL_MESSAGE = 45,   // (mica_handle_t endpoint, struct mica_message* in_out)
   MICA_SYS_IPC_REPLY_MESSAGE = 46,  // (const struct mica_message*)
+  // Deferred replies: the last call received becomes a reply handle
+  // (MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER), answered later by any thread
+  // of any process holding it; the thread is free to receive the next call.
+  // Closing it unanswered fails the call with -ECONNRESET.
+  MICA_SYS_IPC_REPLY_DEFER = 47,  // () -> reply handle
+  MICA_SYS_IPC_REPLY_TO = 48,     // (mica_handle_t reply, const struct mica_message*): answers
+                                  // and closes the handle
 
   // Hardware, through a resource handle with MICA_RIGHT_GRANT.
   MICA_SYS_IOPORT_ALLOW = 50,  // (mica_handle_t resource, uint32_t base, uint32_t count)
@@ -160,8 +172,9 @@ struct mica_message {
 };
 
 // Labels the kernel itself sends.
-#define MICA_LABEL_IRQ 0xffff0001u           // words[0]: irq number, words[1]: tag
-#define MICA_LABEL_PROCESS_EXIT 0xffff0002u  // words[0]: pid, words[1]: status
+#define MICA_LABEL_IRQ 0xffff0001u  // words[0]: irq number, words[1]: tag
+// words[0]: pid, words[1]: how (MICA_EXIT_*), words[2]: code, words[3]: the watch's tag
+#define MICA_LABEL_PROCESS_EXIT 0xffff0002u
 
 // ---- Waiting ----
 #define MICA_SIGNAL_READABLE (1u << 0)

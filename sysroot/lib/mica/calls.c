@@ -174,6 +174,18 @@ int mica_ipc_reply_message(const struct mica_message* message) {
   return status_of(mica_syscall1(MICA_SYS_IPC_REPLY_MESSAGE, U(message)));
 }
 
+int mica_process_watch(mica_handle_t process, mica_handle_t endpoint, uintptr_t tag) {
+  return status_of(mica_syscall3(MICA_SYS_PROCESS_WATCH, process, endpoint, tag));
+}
+
+int mica_ipc_reply_defer(mica_handle_t* out) {
+  return handle_result(mica_syscall0(MICA_SYS_IPC_REPLY_DEFER), out);
+}
+
+int mica_ipc_reply_to(mica_handle_t reply, const struct mica_message* message) {
+  return status_of(mica_syscall2(MICA_SYS_IPC_REPLY_TO, reply, U(message)));
+}
+
 int mica_ioport_allow(mica_handle_t resource, uint32_t base, uint32_t count) {
   return status_of(mica_syscall3(MICA_SYS_IOPORT_ALLOW, resource, base, count));
 }

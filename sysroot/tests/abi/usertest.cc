@@ -529,6 +529,139 @@ void test_ipc_call_reply() {
   mica_handle_close(s.endpoint);
 }
 
+// Deferred replies: a server takes two calls before answering either, and
+// answers them in the other order; a reply handle closed unanswered fails
+// its call with -ECONNRESET; answering twice or with no call fails.
+struct Deferring {
+  mica_handle_t endpoint;
+};
+
+void deferring_server(void* argument) {
+  auto* d = static_cast<Deferring*>(argument);
+  mica_handle_t replies[2];
+  uintptr_t values[2];
+  for (int i = 0; i < 2; ++i) {
+    mica_message m = {};
+    if (mica_ipc_receive(d->endpoint, &m, 0) != 0) return;
+    values[i] = m.words[0];
+    if (mica_ipc_reply_defer(&replies[i]) != 0) return;
+  }
+  for (int i = 1; i >= 0; --i) {
+    char text[8];
+    snprintf(text, sizeof(text), "r%lu", (unsigned long)values[i]);
+    mica_message r = {};
+    r.label = 40 + values[i];
+    r.words[0] = values[i] * 10;
+    r.data = text;
+    r.data_size = strlen(text);
+    mica_ipc_reply_to(replies[i], &r);
+  }
+  // The third call: dropped unanswered.
+  mica_message m = {};
+  if (mica_ipc_receive(d->endpoint, &m, 0) != 0) return;
+  mica_handle_t dropped;
+  if (mica_ipc_reply_defer(&dropped) == 0) mica_handle_close(dropped);
+}
+
+struct DeferredCaller {
+  mica_handle_t endpoint;
+  uintptr_t value;
+  intptr_t label;
+  uintptr_t word;
+  char text[8];
+};
+
+void deferred_caller(void* argument) {
+  auto* c = static_cast<DeferredCaller*>(argument);
+  mica_message m = {};
+  m.words[0] = c->value;
+  m.buffer = c->text;
+  m.buffer_size = sizeof(c->text) - 1;
+  c->label = mica_ipc_call_message(c->endpoint, &m) == 0 ? (intptr_t)m.label : -1;
+  c->word = m.words[0];
+}
+
+void test_ipc_deferred_reply() {
+  Deferring d;
+  CHECK_EQ(mica_endpoint_create(0, &d.endpoint), 0);
+  mica_thread_t server;
+  CHECK_EQ(mica_thread_spawn(deferring_server, &d, 0, &server), 0);
+  DeferredCaller callers[2] = {{d.endpoint, 1, 0, 0, {}}, {d.endpoint, 2, 0, 0, {}}};
+  mica_thread_t threads[2];
+  for (int i = 0; i < 2; ++i) {
+    CHECK_EQ(mica_thread_spawn(deferred_caller, &callers[i], 0, &threads[i]), 0);
+  }
+  for (int i = 0; i < 2; ++i) mica_thread_join(threads[i]);
+  for (int i = 0; i < 2; ++i) {
+    uintptr_t v = callers[i].value;
+    CHECK_EQ(callers[i].label, static_cast<intptr_t>(40 + v));
+    CHECK_EQ(callers[i].word, v * 10);
+    char want[8];
+    snprintf(want, sizeof(want), "r%lu", (unsigned long)v);
+    CHECK(strcmp(callers[i].text, want) == 0);
+  }
+  uintptr_t words[4] = {3, 0, 0, 0};
+  CHECK_EQ(mica_ipc_call(d.endpoint, words), -ECONNRESET);
+  mica_thread_join(server);
+  // No call in hand; a handle that is not a reply; a spent reply handle.
+  mica_handle_t h;
+  CHECK_EQ(mica_ipc_reply_defer(&h), -ENOENT);
+  mica_message r = {};
+  CHECK_EQ(mica_ipc_reply_to(d.endpoint, &r), -EINVAL);
+  CHECK_EQ(mica_ipc_reply_to(MICA_HANDLE_INVALID, &r), -EBADF);
+  mica_handle_close(d.endpoint);
+}
+
+// Exit notices: a watched process's end arrives as a message, also for one
+// that faulted and for one that had ended before the watch; an endpoint
+// without queue space cannot be watched from.
+void test_process_watch() {
+  mica_handle_t notices;
+  CHECK_EQ(mica_endpoint_create(4, &notices), 0);
+  mica_handle_t child = spawn_child("exit", "5");
+  mica_handle_t faulter = spawn_child("null");
+  CHECK_EQ(mica_process_watch(child, notices, 11), 0);
+  CHECK_EQ(mica_process_watch(faulter, notices, 12), 0);
+  uint32_t pid = static_cast<uint32_t>(mica_get_id(child));
+  uint32_t faulter_pid = static_cast<uint32_t>(mica_get_id(faulter));
+  bool seen_exit = false, seen_fault = false;
+  for (int i = 0; i < 2; ++i) {
+    mica_message m = {};
+    CHECK_EQ(mica_ipc_receive(notices, &m, 0), 0);
+    CHECK_EQ(m.label, MICA_LABEL_PROCESS_EXIT);
+    CHECK_EQ(m.sender, 0u);
+    if (m.words[3] == 11) {
+      CHECK_EQ(m.words[0], pid);
+      CHECK_EQ(m.words[1], static_cast<uintptr_t>(MICA_EXIT_NORMAL));
+      CHECK_EQ(m.words[2], 5u);
+      seen_exit = true;
+    } else {
+      CHECK_EQ(m.words[3], 12u);
+      CHECK_EQ(m.words[0], faulter_pid);
+      CHECK_EQ(m.words[1], static_cast<uintptr_t>(MICA_EXIT_FAULT));
+      seen_fault = true;
+    }
+  }
+  CHECK(seen_exit && seen_fault);
+  // Ended before the watch: reported at once.
+  mica_exit_info ended;
+  CHECK_EQ(mica_process_wait(child, &ended, 0), 0);
+  CHECK_EQ(mica_process_watch(child, notices, 13), 0);
+  mica_message m = {};
+  CHECK_EQ(mica_ipc_receive(notices, &m, MICA_NONBLOCK), 0);
+  CHECK(m.label == MICA_LABEL_PROCESS_EXIT && m.words[3] == 13);
+  // Nothing more queued; no queue to reserve in; not a process.
+  CHECK_EQ(mica_ipc_receive(notices, &m, MICA_NONBLOCK), -EAGAIN);
+  mica_handle_t no_queue;
+  CHECK_EQ(mica_endpoint_create(0, &no_queue), 0);
+  CHECK_EQ(mica_process_watch(child, no_queue, 0), -ENOSPC);
+  CHECK_EQ(mica_process_watch(notices, notices, 0), -EINVAL);
+  wait_child(faulter);  // and closes it
+  mica_handle_close(child);
+  mica_handle_close(no_queue);
+  mica_handle_close(notices);
+}
+
 void test_ipc_async() {
   mica_handle_t e;
   mica_handle_t too_big;
@@ -824,11 +957,13 @@ int run_all() {
   harness::run("memory", test_memory);
   harness::run("faults", test_faults_kill_only_the_faulter);
   harness::run("ipc_call_reply", test_ipc_call_reply);
+  harness::run("ipc_deferred_reply", test_ipc_deferred_reply);
+  harness::run("process_watch", test_process_watch);
   harness::run("ipc_async", test_ipc_async);
   harness::run("ipc_ordering", test_ipc_ordering_under_load);
   harness::run("hardware", test_hardware_grants);
   harness::run("unix_sockets", test_unix_sockets);
-  int passed = 11 - harness::g_test_failures;
+  int passed = 13 - harness::g_test_failures;
   printf("usertest: %d passed, %d failed\n", passed, harness::g_test_failures);
   return harness::g_test_failures == 0 ? 0 : 1;
 }
