@@ -5,7 +5,7 @@ GN runs this at `gn gen` time with the build directory as the working
 directory (BUILDCONFIG has no root_build_dir yet). Prints:
   build_dir_name: the build directory's name ("pc" for out/pc)
   products:       the names of //products/*.gni
-  servers:        the directories of //servers that hold a BUILD.gn
+  servers:        the directories of //servers whose BUILD.gn has group("server")
 """
 import os
 import sys
@@ -21,8 +21,19 @@ def names(directory, keep):
 
 products = sorted(n[:-4] for n in names(os.path.join(source_root, "products"),
                                          lambda d, n: n.endswith(".gni")))
-servers = names(os.path.join(source_root, "servers"),
-                lambda d, n: os.path.isfile(os.path.join(d, n, "BUILD.gn")))
+
+
+def is_server(directory, name):
+    """A directory of //servers whose BUILD.gn declares group("server"): the
+    entry the product's server list names."""
+    build = os.path.join(directory, name, "BUILD.gn")
+    if not os.path.isfile(build):
+        return False
+    with open(build) as f:
+        return 'group("server")' in f.read()
+
+
+servers = names(os.path.join(source_root, "servers"), is_server)
 
 
 def gn_list(items):

@@ -93,11 +93,12 @@ void kernel_main(boot::BootInfo& info) {
     null_page[4] = 1;
   }
 
-  kprintf("mica: ready\n");
-
-  // The first user process: init, the router. The kernel's part ends here;
-  // when init ends, so does the system.
-  if (!cmdline::has(info.cmdline, "noinit")) {
+  // The first user process: init, the router, which says `mica: ready`
+  // when the servers are up and the shell waits for input. The kernel's
+  // part ends here; when init ends, so does the system.
+  if (cmdline::has(info.cmdline, "noinit")) {
+    kprintf("mica: ready\n");
+  } else {
     auto init = user::start_init(info);
     if (!init.ok()) {
       kprintf("mica: no init: %s\n", mica::status_name(init.status()));

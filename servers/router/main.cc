@@ -2,31 +2,91 @@
 // flat image at the front of the ramdisk with handles to itself, the root
 // hardware resource and the ramdisk (a tar archive).
 //
-// What it does now (issue 5): maps the ramdisk, and for each
-// `run=NAME[,ARG...]` on
-// the kernel command line starts /bin/NAME from it with the ELF loader of
-// the sysroot, handing it the ramdisk and the hardware resource, waits for
-// it and reports how it ended. Its exit code is the last program's (so a
-// test program's failure reaches the kernel, which powers off).
-// TODO(issue 6): the service registry, routing the Unix-like calls, starting
-// the product's servers and restarting them.
+// It keeps the service registry (<mica/protocol.h>: servers register an
+// endpoint under a name, clients look names up and then talk to the server
+// directly), starts the product's servers from the manifest GN wrote into
+// the ramdisk (etc/servers: one server a line, in start order), waiting for
+// each to register before the next, supervises them (a server that dies is
+// restarted after a back-off, and its name is free until it registers
+// again), keeps a handle to every process started through it or adopted by
+// its creator (ps, kill, getppid), and finally starts what the command line
+// asks for: each `run=NAME[,ARG...]` in turn (tests; the router's exit code
+// is the last one's), or else the shell on the console. When the shell
+// exits, the router powers the machine off.
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
 #include <mica/calls.h>
 #include <mica/elf_loader.h>
+#include <mica/protocol.h>
 #include <mica/ramdisk.h>
 #include <mica/startup.h>
 
 namespace {
+
+constexpr size_t kMaxServices = 16;
+constexpr size_t kMaxProcesses = 256;
+constexpr size_t kMaxArgs = 16;
+constexpr uint64_t kMs = 1000000;
+constexpr uint64_t kRegisterTimeout = 10000 * kMs;
 
 struct Ramdisk {
   const void* base = nullptr;
   size_t size = 0;
 };
 
-// Maps the ramdisk memory object the kernel handed over.
-bool map_ramdisk(Ramdisk& ramdisk) {
+// A server of the manifest.
+struct Server {
+  char line[160];  // "NAME ARG..." as in etc/servers, split in place into argv
+  char* argv[kMaxArgs + 1];
+  int argc = 0;
+  bool hardware = false;  // gets the hardware resource
+  bool ramdisk = false;   // gets the ramdisk
+  uint32_t pid = 0;       // 0: not running
+  mica_handle_t process = MICA_HANDLE_INVALID;
+  uint32_t restarts = 0;
+  uint64_t restart_at = 0;  // when to start it again (0: no restart pending)
+};
+
+// A registered service.
+struct Service {
+  char name[MICA_SERVICE_NAME_MAX];
+  mica_handle_t endpoint = MICA_HANDLE_INVALID;
+  uint32_t pid = 0;
+};
+
+// A process the router knows: started by it, or adopted.
+struct Process {
+  uint32_t pid = 0;
+  uint32_t parent = 0;
+  mica_handle_t handle = MICA_HANDLE_INVALID;
+  char name[32];
+};
+
+Ramdisk g_ramdisk;
+mica_handle_t g_endpoint = MICA_HANDLE_INVALID;
+Server g_servers[kMaxServices];
+size_t g_server_count = 0;
+Service g_services[kMaxServices];
+Process g_processes[kMaxProcesses];
+bool g_shutting_down = false;
+
+uint64_t now_ns() {
+  uint64_t t = 0;
+  mica_clock_get(&t);
+  return t;
+}
+
+uint32_t pid_of(mica_handle_t process) {
+  mica_handle_info info;
+  return mica_handle_info(process, &info) == 0 ? static_cast<uint32_t>(info.size) : 0;
+}
+
+// ---- The ramdisk ----
+
+bool map_ramdisk() {
   mica_handle_t handle = mica_startup_handle(MICA_STARTUP_RAMDISK);
   if (handle == MICA_HANDLE_INVALID) return false;
   mica_handle_info info;
@@ -38,64 +98,438 @@ bool map_ramdisk(Ramdisk& ramdisk) {
     printf("router: cannot map the ramdisk: %s\n", strerror(-r));
     return false;
   }
-  ramdisk.base = reinterpret_cast<const void*>(address);
-  ramdisk.size = info.size;
+  g_ramdisk.base = reinterpret_cast<const void*>(address);
+  g_ramdisk.size = info.size;
   return true;
 }
 
-// Runs "/bin/NAME ARG..." (spec: NAME,ARG,...) and waits for it; returns its
-// exit code (or 128 + the fault).
-int run(const Ramdisk& ramdisk, char* spec) {
-  char* argv[8] = {};
+// ---- Processes ----
+
+Process* find_process(uint32_t pid) {
+  for (Process& p : g_processes) {
+    if (p.pid == pid && pid != 0) return &p;
+  }
+  return nullptr;
+}
+
+// Records `handle` (the router's own, READ and MANAGE) and watches it.
+bool track(mica_handle_t handle, uint32_t parent, const char* name) {
+  uint32_t pid = pid_of(handle);
+  for (Process& p : g_processes) {
+    if (p.pid != 0) continue;
+    if (mica_process_watch(handle, g_endpoint, pid) != 0) return false;
+    p.pid = pid;
+    p.parent = parent;
+    p.handle = handle;
+    strlcpy(p.name, name, sizeof(p.name));
+    return true;
+  }
+  return false;
+}
+
+void forget(uint32_t pid) {
+  Process* p = find_process(pid);
+  if (p == nullptr) return;
+  mica_handle_close(p->handle);
+  *p = Process{};
+}
+
+// Gives the new process `pid` its standard descriptors (the console) at
+// the VFS, if there is one, with a handle so that the VFS hears of its end.
+void give_descriptors(mica_handle_t process, uint32_t pid) {
+  for (Service& s : g_services) {
+    if (s.pid == 0 || strcmp(s.name, MICA_SERVICE_VFS) != 0) continue;
+    mica_handle_t watch;
+    if (mica_handle_duplicate(process, MICA_RIGHT_READ | MICA_RIGHT_TRANSFER, &watch) != 0) return;
+    int32_t pairs[3][2] = {{0, 0}, {1, 1}, {2, 2}};
+    mica_message m = {};
+    m.label = MICA_VFS_ADOPT;
+    m.words[0] = pid;
+    m.handle = watch;
+    m.data = pairs;
+    m.data_size = sizeof(pairs);
+    if (mica_ipc_call_message(s.endpoint, &m) != 0 || static_cast<intptr_t>(m.words[0]) < 0) {
+      printf("router: the VFS refused descriptors for pid %u\n", pid);
+    }
+    return;
+  }
+}
+
+// Starts /bin/NAME from the ramdisk with argv and the handles the flags
+// allow. Returns the process handle (the router keeps it) or INVALID.
+mica_handle_t start(char* const argv[], bool hardware, bool ramdisk, bool descriptors) {
+  char path[96];
+  snprintf(path, sizeof(path), "bin/%s", argv[0]);
+  mica_ramdisk_entry entry;
+  int found = mica_ramdisk_find(g_ramdisk.base, g_ramdisk.size, path, &entry);
+  if (found != 0) {
+    printf("router: /%s: %s\n", path, strerror(-found));
+    return MICA_HANDLE_INVALID;
+  }
+  mica_handle_t handles[3];
+  uint32_t tags[3];
+  size_t count = 0;
+  bool ok = mica_handle_duplicate(g_endpoint,
+                                  MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER | MICA_RIGHT_DUPLICATE,
+                                  &handles[count]) == 0;
+  tags[count++] = MICA_STARTUP_ROUTER;
+  if (ok && ramdisk) {
+    ok = mica_handle_duplicate(mica_startup_handle(MICA_STARTUP_RAMDISK),
+                               MICA_RIGHT_READ | MICA_RIGHT_MAP | MICA_RIGHT_TRANSFER,
+                               &handles[count]) == 0;
+    tags[count++] = MICA_STARTUP_RAMDISK;
+  }
+  if (ok && hardware) {
+    ok = mica_handle_duplicate(mica_startup_handle(MICA_STARTUP_RESOURCE), MICA_RIGHTS_ALL,
+                               &handles[count]) == 0;
+    tags[count++] = MICA_STARTUP_RESOURCE;
+  }
+  if (!ok) {
+    printf("router: cannot duplicate the start-up handles for %s\n", argv[0]);
+    return MICA_HANDLE_INVALID;
+  }
+  static char ready_env[] = "MICA_READY=1";
+  static char path_env[] = "PATH=/bin";
+  static char home_env[] = "HOME=/";
+  char* envp[] = {path_env, home_env, nullptr, nullptr};
+  if (!hardware && !ramdisk && strcmp(argv[0], "sh") == 0) envp[2] = ready_env;
+  struct Prepare {
+    bool descriptors;
+    static int run(void* context, mica_handle_t process) {
+      if (static_cast<Prepare*>(context)->descriptors) give_descriptors(process, pid_of(process));
+      return 0;
+    }
+  } prepare{descriptors};
+  mica_handle_t process;
+  mica_elf_error elf_error;
+  int r = mica_spawn_prepared(entry.data, entry.size, argv, envp, handles, tags, count,
+                              Prepare::run, &prepare, &process, &elf_error);
+  if (r != 0) {
+    printf("router: cannot start /%s: %s (%s)\n", path, strerror(-r),
+           mica_elf_error_name(elf_error));
+    return MICA_HANDLE_INVALID;
+  }
+  mica_handle_t tracked;
+  if (mica_handle_duplicate(process, MICA_RIGHT_READ | MICA_RIGHT_MANAGE, &tracked) == 0 &&
+      !track(tracked, 1, argv[0])) {
+    mica_handle_close(tracked);
+    printf("router: process table full; %s runs untracked\n", argv[0]);
+  }
+  return process;
+}
+
+// ---- The registry ----
+
+Service* find_service(const char* name) {
+  for (Service& s : g_services) {
+    if (s.pid != 0 && strcmp(s.name, name) == 0) return &s;
+  }
+  return nullptr;
+}
+
+intptr_t register_service(const char* name, mica_handle_t endpoint, uint32_t pid) {
+  if (endpoint == MICA_HANDLE_INVALID) return -EINVAL;
+  if (name[0] == 0 || strlen(name) >= MICA_SERVICE_NAME_MAX) {
+    mica_handle_close(endpoint);
+    return -EINVAL;
+  }
+  if (find_service(name) != nullptr) {
+    mica_handle_close(endpoint);
+    return -EEXIST;
+  }
+  for (Service& s : g_services) {
+    if (s.pid != 0) continue;
+    strlcpy(s.name, name, sizeof(s.name));
+    s.endpoint = endpoint;
+    s.pid = pid;
+    printf("router: %s registered (pid %u)\n", name, pid & 0xffff);
+    return 0;
+  }
+  mica_handle_close(endpoint);
+  return -ENOSPC;
+}
+
+void drop_services_of(uint32_t pid) {
+  for (Service& s : g_services) {
+    if (s.pid != pid) continue;
+    mica_handle_close(s.endpoint);
+    s = Service{};
+  }
+}
+
+// ---- Requests ----
+
+void reply(intptr_t result, const void* data = nullptr, size_t size = 0,
+           mica_handle_t handle = MICA_HANDLE_INVALID) {
+  mica_message r = {};
+  r.words[0] = static_cast<uintptr_t>(result);
+  r.data = data;
+  r.data_size = size;
+  r.handle = handle;
+  mica_ipc_reply_message(&r);
+}
+
+void on_exit(const mica_message& m);
+
+// Handles one message (call or notice). `payload` holds what came with it.
+void handle(mica_message& m, char* payload) {
+  if (m.label == MICA_LABEL_PROCESS_EXIT && m.sender == 0) {
+    on_exit(m);
+    return;
+  }
+  size_t n = m.data_size;
+  payload[n < 4096 ? n : 4095] = 0;
+  switch (m.label) {
+    case MICA_ROUTER_REGISTER:
+      reply(register_service(payload, m.handle, m.sender));
+      return;
+    case MICA_ROUTER_LOOKUP: {
+      Service* s = find_service(payload);
+      mica_handle_t copy;
+      if (s == nullptr) {
+        reply(-ENOENT);
+      } else if (mica_handle_duplicate(
+                     s->endpoint, MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER | MICA_RIGHT_DUPLICATE,
+                     &copy) != 0) {
+        reply(-EIO);
+      } else {
+        reply(0, nullptr, 0, copy);
+      }
+      return;
+    }
+    case MICA_ROUTER_ADOPT: {
+      mica_handle_info info;
+      if (m.handle == MICA_HANDLE_INVALID || mica_handle_info(m.handle, &info) != 0 ||
+          info.type != MICA_OBJECT_PROCESS) {
+        if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
+        reply(-EINVAL);
+        return;
+      }
+      if (!track(m.handle, m.sender, payload)) {
+        mica_handle_close(m.handle);
+        reply(-ENOSPC);
+        return;
+      }
+      reply(0);
+      return;
+    }
+    case MICA_ROUTER_KILL: {
+      Process* p = find_process(static_cast<uint32_t>(m.words[0]));
+      int signal = static_cast<int>(m.words[1]);
+      if (p == nullptr || p->pid == 1) {
+        reply(p == nullptr ? -ESRCH : -EPERM);
+      } else {
+        reply(signal == 0 ? 0 : mica_process_kill(p->handle, 128 + signal));
+      }
+      return;
+    }
+    case MICA_ROUTER_PARENT: {
+      Process* p = find_process(m.sender);
+      reply(p != nullptr ? p->parent : 0);
+      return;
+    }
+    case MICA_ROUTER_PROCESSES:
+    case MICA_ROUTER_SERVICES: {
+      static char text[8192];
+      size_t used = 0;
+      if (m.label == MICA_ROUTER_PROCESSES) {
+        used += snprintf(text + used, sizeof(text) - used, "%u 0 running router\n",
+                         static_cast<unsigned>(mica_get_id(MICA_HANDLE_SELF)));
+        for (const Process& p : g_processes) {
+          if (p.pid == 0 || used >= sizeof(text) - 64) continue;
+          used += snprintf(text + used, sizeof(text) - used, "%u %u running %s\n", p.pid, p.parent,
+                           p.name);
+        }
+      } else {
+        for (size_t i = 0; i < g_server_count; ++i) {
+          const Server& s = g_servers[i];
+          used += snprintf(text + used, sizeof(text) - used, "%s %u %u %s\n", s.argv[0], s.pid,
+                           s.restarts, s.pid != 0 ? "running" : "restarting");
+        }
+      }
+      reply(static_cast<intptr_t>(used), text, used);
+      return;
+    }
+    case MICA_ROUTER_SHUTDOWN:
+      g_shutting_down = true;
+      reply(0);
+      printf("router: %s requested by pid %u\n", m.words[0] ? "power-off" : "reboot",
+             m.sender & 0xffff);
+      // Servers go first; then init's exit ends the system.
+      for (size_t i = 0; i < g_server_count; ++i) {
+        if (g_servers[i].pid != 0) mica_process_kill(g_servers[i].process, 0);
+      }
+      mica_process_exit(static_cast<int>(m.words[1]));
+    default:
+      if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
+      reply(-ENOSYS);
+      return;
+  }
+}
+
+// ---- Servers ----
+
+bool start_server(Server& s) {
+  mica_handle_t process = start(s.argv, s.hardware, s.ramdisk, true);
+  if (process == MICA_HANDLE_INVALID) return false;
+  s.process = process;
+  s.pid = pid_of(process);
+  s.restart_at = 0;
+  return true;
+}
+
+Server* server_of(uint32_t pid) {
+  for (size_t i = 0; i < g_server_count; ++i) {
+    if (g_servers[i].pid == pid && pid != 0) return &g_servers[i];
+  }
+  return nullptr;
+}
+
+void on_exit(const mica_message& m) {
+  uint32_t pid = static_cast<uint32_t>(m.words[0]);
+  drop_services_of(pid);
+  Server* s = server_of(pid);
+  forget(pid);
+  if (s == nullptr || g_shutting_down) return;
+  // Back-off: 100 ms, doubling with each restart, at most 5 s.
+  uint64_t delay = 100 * kMs << (s->restarts < 6 ? s->restarts : 6);
+  if (delay > 5000 * kMs) delay = 5000 * kMs;
+  const char* how = m.words[1] == MICA_EXIT_FAULT    ? "faulted"
+                    : m.words[1] == MICA_EXIT_KILLED ? "was killed"
+                                                     : "exited";
+  printf("router: %s (pid %u) %s (%d); restarting in %llu ms\n", s->argv[0], pid & 0xffff, how,
+         static_cast<int>(m.words[2]), static_cast<unsigned long long>(delay / kMs));
+  s->pid = 0;
+  mica_handle_close(s->process);
+  s->process = MICA_HANDLE_INVALID;
+  s->restarts++;
+  s->restart_at = now_ns() + delay;
+}
+
+// Receives and handles messages until `done()` or the deadline; restarts
+// servers whose back-off ended meanwhile.
+template <typename Done>
+bool serve_until(Done done, uint64_t deadline) {
+  static char payload[4096];
+  while (!done()) {
+    uint64_t now = now_ns();
+    if (now >= deadline) return false;
+    uint64_t wake = deadline;
+    for (size_t i = 0; i < g_server_count; ++i) {
+      Server& s = g_servers[i];
+      if (s.restart_at == 0) continue;
+      if (s.restart_at <= now) {
+        if (!start_server(s)) s.restart_at = now + 5000 * kMs;
+        continue;
+      }
+      if (s.restart_at < wake) wake = s.restart_at;
+    }
+    mica_wait_item item = {g_endpoint, MICA_SIGNAL_READABLE, 0};
+    uint64_t timeout = wake > now ? wake - now : 0;
+    int r = mica_wait_many(&item, 1, wake == ~0ull ? nullptr : &timeout);
+    if (r == -ETIMEDOUT) continue;
+    mica_message m = {};
+    m.buffer = payload;
+    m.buffer_size = sizeof(payload) - 1;
+    if (mica_ipc_receive(g_endpoint, &m, MICA_NONBLOCK) != 0) continue;
+    handle(m, payload);
+  }
+  return true;
+}
+
+// Reads etc/servers: "NAME [hardware] [ramdisk] [-- ARG...]" per line.
+void read_manifest() {
+  mica_ramdisk_entry entry;
+  if (mica_ramdisk_find(g_ramdisk.base, g_ramdisk.size, "etc/servers", &entry) != 0) return;
+  const char* text = static_cast<const char*>(entry.data);
+  size_t at = 0;
+  while (at < entry.size && g_server_count < kMaxServices) {
+    size_t end = at;
+    while (end < entry.size && text[end] != '\n') ++end;
+    size_t length = end - at;
+    Server& s = g_servers[g_server_count];
+    if (length > 0 && text[at] != '#' && length < sizeof(s.line)) {
+      memcpy(s.line, text + at, length);
+      s.line[length] = 0;
+      bool options = true;
+      for (char* word = strtok(s.line, " "); word != nullptr; word = strtok(nullptr, " ")) {
+        if (s.argc == 0) {
+          s.argv[s.argc++] = word;
+        } else if (options && strcmp(word, "--") == 0) {
+          options = false;
+        } else if (options && strcmp(word, "hardware") == 0) {
+          s.hardware = true;
+        } else if (options && strcmp(word, "ramdisk") == 0) {
+          s.ramdisk = true;
+        } else if (!options && s.argc < static_cast<int>(kMaxArgs)) {
+          s.argv[s.argc++] = word;
+        }
+      }
+      s.argv[s.argc] = nullptr;
+      if (s.argc > 0) ++g_server_count;
+    } else if (length >= sizeof(s.line)) {
+      printf("router: etc/servers: line too long, skipped\n");
+    }
+    at = end + 1;
+  }
+}
+
+// Starts the manifest's servers in order, each after the one before has
+// registered (or failed).
+void start_servers() {
+  for (size_t i = 0; i < g_server_count; ++i) {
+    Server& s = g_servers[i];
+    size_t before = 0;
+    for (const Service& service : g_services) before += service.pid != 0;
+    if (!start_server(s)) continue;
+    uint32_t pid = s.pid;
+    bool registered = serve_until(
+        [&] {
+          size_t now = 0;
+          for (const Service& service : g_services) now += service.pid != 0;
+          return now > before || s.pid != pid;
+        },
+        now_ns() + kRegisterTimeout);
+    if (!registered) printf("router: %s did not register in time\n", s.argv[0]);
+  }
+}
+
+// Runs "NAME,ARG,..." to its end; returns its exit code (or 128 + the fault).
+int run(char* spec) {
+  char* argv[kMaxArgs + 1] = {};
   int argc = 0;
-  for (char* p = spec; p != nullptr && argc < 7;) {
+  for (char* p = spec; p != nullptr && argc < static_cast<int>(kMaxArgs);) {
     argv[argc++] = p;
     p = strchr(p, ',');
     if (p != nullptr) *p++ = 0;
   }
-  const char* name = argv[0];
-  char path[96];
-  snprintf(path, sizeof(path), "bin/%s", name);
-  mica_ramdisk_entry entry;
-  int found = mica_ramdisk_find(ramdisk.base, ramdisk.size, path, &entry);
-  if (found != 0) {
-    printf("router: /%s: %s\n", path, strerror(-found));
-    return 127;
-  }
-  char* envp[] = {nullptr};
-  mica_handle_t handles[2];
-  uint32_t tags[2] = {MICA_STARTUP_RAMDISK, MICA_STARTUP_RESOURCE};
-  if (mica_handle_duplicate(
-          mica_startup_handle(MICA_STARTUP_RAMDISK),
-          MICA_RIGHT_READ | MICA_RIGHT_MAP | MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER,
-          &handles[0]) != 0 ||
-      mica_handle_duplicate(mica_startup_handle(MICA_STARTUP_RESOURCE), MICA_RIGHTS_ALL,
-                            &handles[1]) != 0) {
-    printf("router: cannot duplicate the start-up handles\n");
-    return 127;
-  }
-  mica_handle_t process;
-  mica_elf_error elf_error;
-  int r = mica_spawn(entry.data, entry.size, argv, envp, handles, tags, 2, &process, &elf_error);
-  if (r != 0) {
-    printf("router: cannot start /%s: %s (%s)\n", path, strerror(-r),
-           mica_elf_error_name(elf_error));
-    return 126;
-  }
-  mica_exit_info exit;
-  r = mica_process_wait(process, &exit, 0);
-  mica_handle_close(process);
-  if (r != 0) {
-    printf("router: waiting for %s: %s\n", name, strerror(-r));
-    return 125;
-  }
+  // Test programs get the ramdisk and the hardware, as they always had.
+  mica_handle_t process = start(argv, true, true, true);
+  if (process == MICA_HANDLE_INVALID) return 127;
+  uint32_t pid = pid_of(process);
+  mica_exit_info exit = {};
+  bool ended = false;
+  serve_until(
+      [&] {
+        if (!ended) {
+          mica_wait_item item = {process, MICA_SIGNAL_TERMINATED, 0};
+          uint64_t zero = 0;
+          if (mica_wait_many(&item, 1, &zero) == 1) {
+            mica_process_wait(process, &exit, 0);
+            ended = true;
+          }
+        }
+        return ended;
+      },
+      ~0ull);
+  (void)pid;
   if (exit.how == MICA_EXIT_FAULT) {
-    printf("router: %s (pid %u) died: fault %d at ip %#llx, address %#llx\n", name,
+    printf("router: %s (pid %u) died: fault %d at ip %#llx, address %#llx\n", argv[0],
            exit.pid & 0xffff, exit.code, (unsigned long long)exit.ip,
            (unsigned long long)exit.address);
     return 128 + exit.code;
   }
-  printf("router: %s (pid %u) %s with code %d\n", name, exit.pid & 0xffff,
+  printf("router: %s (pid %u) %s with code %d\n", argv[0], exit.pid & 0xffff,
          exit.how == MICA_EXIT_KILLED ? "was killed" : "exited", exit.code);
   return exit.code;
 }
@@ -103,22 +537,45 @@ int run(const Ramdisk& ramdisk, char* spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Ramdisk ramdisk;
-  if (!map_ramdisk(ramdisk)) {
+  if (!map_ramdisk()) {
     printf("router: no ramdisk\n");
     return 1;
   }
+  // Room in the queue for the exit notices of every process it watches.
+  if (mica_endpoint_create(kMaxProcesses + kMaxServices + 16, &g_endpoint) != 0) {
+    printf("router: no endpoint\n");
+    return 1;
+  }
   printf("router: started (pid %u), ramdisk %zu KiB\n",
-         static_cast<unsigned>(mica_get_id(MICA_HANDLE_SELF) & 0xffff), ramdisk.size / 1024);
+         static_cast<unsigned>(mica_get_id(MICA_HANDLE_SELF) & 0xffff), g_ramdisk.size / 1024);
+  read_manifest();
+  start_servers();
   int code = 0;
   bool ran = false;
   for (int i = 1; i < argc; ++i) {
     if (strncmp(argv[i], "run=", 4) != 0) continue;
-    code = run(ramdisk, argv[i] + 4);
+    if (!ran) printf("mica: ready\n");
+    code = run(argv[i] + 4);
     ran = true;
   }
   if (ran) return code;
-  // Nothing to run: stay, as init does. TODO(issue 6): serve.
-  printf("router: no servers to start yet\n");
-  for (;;) mica_sleep(~0ull >> 2);
+  // The shell on the console; when it ends, so does the system.
+  static char sh[] = "sh";
+  char* shell[] = {sh, nullptr};
+  mica_handle_t process = start(shell, false, false, true);
+  if (process == MICA_HANDLE_INVALID) {
+    printf("mica: ready\n");
+    printf("router: no shell; serving\n");
+    serve_until([] { return false; }, ~0ull);
+  }
+  mica_exit_info exit = {};
+  serve_until(
+      [&] {
+        mica_wait_item item = {process, MICA_SIGNAL_TERMINATED, 0};
+        uint64_t zero = 0;
+        return mica_wait_many(&item, 1, &zero) == 1 && mica_process_wait(process, &exit, 0) == 0;
+      },
+      ~0ull);
+  printf("router: the shell exited (%d); powering off\n", exit.code);
+  return 0;
 }

@@ -124,6 +124,14 @@ int mica_spawn(const void* elf, size_t size, char* const argv[], char* const env
                const mica_handle_t handles[], const uint32_t tags[], size_t count,
                mica_handle_t* process, enum mica_elf_error* elf_error);
 
+// The same, calling prepare(context, process) once the process exists and
+// before its thread starts (to register it, give it descriptors, ...); a
+// negative result fails the spawn with it. prepare may be NULL.
+int mica_spawn_prepared(const void* elf, size_t size, char* const argv[], char* const envp[],
+                        const mica_handle_t handles[], const uint32_t tags[], size_t count,
+                        int (*prepare)(void* context, mica_handle_t process), void* context,
+                        mica_handle_t* process, enum mica_elf_error* elf_error);
+
 #ifdef __cplusplus
 }
 #endif

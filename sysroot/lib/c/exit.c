@@ -55,6 +55,7 @@ void exit(int code) {
     h.fn(h.arg);
   }
   __mica_stdio_flush_all();
+  __mica_posix_release();  // descriptors close now, not when the VFS hears of the end
   _Exit(code);
 }
 

@@ -30,6 +30,12 @@ int __mica_atexit(void (*fn)(void*), void* arg);
 // status becomes errno and -1; anything else is returned as is.
 intptr_t __mica_result(intptr_t result);
 
+// posix_ipc.c: the router endpoint (MICA_HANDLE_INVALID without one), the
+// POSIX calls as server requests, and the goodbye to the VFS at exit.
+uint32_t __mica_router(void);
+intptr_t __mica_posix_ipc(int op, const uintptr_t args[6]);
+void __mica_posix_release(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,10 +21,17 @@
 
 #define U(x) ((uintptr_t)(x))
 
-// Until the router exists: fds 0..2 write to the kernel log; nothing else
-// works. TODO(issue 6): replaced by the router client's handler.
+// With a router: the calls go to the servers (posix_ipc.c). Without one
+// (init itself, programs started before the servers): fds 0..2 write to
+// the kernel log and the process calls work on this process's children.
 static intptr_t default_handler(int op, const uintptr_t args[6]) {
+  if (__mica_router() != MICA_HANDLE_INVALID) {
+    return __mica_posix_ipc(op, args);
+  }
   switch (op) {
+    case MICA_POSIX_WAITPID:
+    case MICA_POSIX_KILL:
+      return __mica_posix_ipc(op, args);
     case MICA_POSIX_WRITE:
     case MICA_POSIX_SEND:
       if (args[0] <= 2) {

@@ -96,6 +96,14 @@ static int build_stack(char* const argv[], char* const envp[], const mica_handle
 int mica_spawn(const void* elf, size_t size, char* const argv[], char* const envp[],
                const mica_handle_t handles[], const uint32_t tags[], size_t count,
                mica_handle_t* process_out, enum mica_elf_error* elf_error) {
+  return mica_spawn_prepared(elf, size, argv, envp, handles, tags, count, NULL, NULL, process_out,
+                             elf_error);
+}
+
+int mica_spawn_prepared(const void* elf, size_t size, char* const argv[], char* const envp[],
+                        const mica_handle_t handles[], const uint32_t tags[], size_t count,
+                        int (*prepare)(void* context, mica_handle_t process), void* context,
+                        mica_handle_t* process_out, enum mica_elf_error* elf_error) {
   if (count > MICA_STARTUP_MAX_HANDLES) {
     return -EINVAL;
   }
@@ -162,6 +170,12 @@ int mica_spawn(const void* elf, size_t size, char* const argv[], char* const env
   free(stack_image);
   stack_image = NULL;
 
+  if (prepare) {
+    status = prepare(context, process);
+    if (status < 0) {
+      goto fail;
+    }
+  }
   mica_handle_t thread;
   status = mica_thread_create(process, (uintptr_t)image.entry, block, block, 0, &thread);
   if (status < 0) {

@@ -1,0 +1,43 @@
+// The console server's command line:
+//
+//   console [selftest] uart=16550 port=PORT irq=IRQ
+//   console [selftest] uart=pl011 mmio=ADDRESS irq=IRQ
+//
+// Numbers are decimal or 0x-prefixed hexadecimal. PC COM1 is
+// `uart=16550 port=0x3f8 irq=4`; the Raspberry Pi 3's PL011 `uart=pl011
+// mmio=0x3f201000 irq=57` (the Pi 4's at mmio=0xfe201000). Pure parsing,
+// no system calls, so that the host tests cover it.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace console {
+
+enum class UartKind {
+  kNone,
+  k16550,  // x86 port I/O, 8 registers
+  kPl011,  // ARM PrimeCell UART, memory-mapped
+};
+
+struct Arguments {
+  bool selftest = false;  // read one line, show it, exit (boot tests)
+  UartKind uart = UartKind::kNone;
+  uint32_t port = 0;  // 16550: the first I/O port
+  uint64_t mmio = 0;  // PL011: the physical address of its registers
+  uint32_t irq = 0;
+};
+
+// The usage text, one line per form, each ending in '\n'.
+extern const char kUsage[];
+
+// Parses argv[1..argc) into *out. On failure returns false with a one-line
+// message (no '\n') in error[0..error_size).
+bool parse_arguments(int argc, const char* const* argv, Arguments* out, char* error,
+                     size_t error_size);
+
+// Parses a decimal or 0x-hexadecimal number, the whole of `text`; false if
+// it is not one or exceeds `max`.
+bool parse_number(const char* text, uint64_t max, uint64_t* out);
+
+}  // namespace console

@@ -1,0 +1,411 @@
+// The console server: a user-space serial driver with a tty line
+// discipline (line_discipline.h), serving MICA_CONSOLE_* (<mica/protocol.h>)
+// on its endpoint, registered with the router as MICA_SERVICE_CONSOLE.
+//
+//   console [selftest] uart=16550 port=0x3f8 irq=4         (PC COM1)
+//   console [selftest] uart=pl011 mmio=0x3f201000 irq=57   (Raspberry Pi 3)
+//
+// It claims the UART with the hardware resource it was started with: the
+// receive interrupt arrives as MICA_LABEL_IRQ messages on the endpoint, the
+// transmitter is polled. `selftest` reads one line through the line
+// discipline as a client would, shows it and exits, without the router.
+//
+// Its own messages go to the kernel log (mica_debug_write), not through
+// stdout: libc's stdout may one day be the console itself.
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <new>
+
+#include <errno.h>
+#include <mica/calls.h>
+#include <mica/protocol.h>
+#include <mica/startup.h>
+
+#include "arguments.h"
+#include "line_discipline.h"
+#include "uart.h"
+
+namespace console {
+namespace {
+
+static_assert(LineDiscipline::kModeRaw == MICA_CONSOLE_MODE_RAW);
+static_assert(LineDiscipline::kModeNoEcho == MICA_CONSOLE_MODE_NO_ECHO);
+
+// IRQ messages queue here (at most one per IRQ: the line stays masked until
+// acknowledged); calls do not take queue space.
+constexpr uint32_t kEndpointCapacity = 4;
+constexpr uintptr_t kIrqTag = 0x636f6e73;  // "cons"
+// The exit code of a process killed by ^C (128 + SIGINT).
+constexpr int kInterruptExitCode = 130;
+// The reader id of selftest's own read: 0 is never a handle.
+constexpr uint32_t kSelfTestReader = MICA_HANDLE_INVALID;
+// A sanity bound on one interrupt's drain (a UART that never runs dry).
+constexpr size_t kDrainMax = 65536;
+
+// Payloads of requests (WRITE data): as large as the kernel copies.
+alignas(16) char g_payload[65536];
+
+__attribute__((format(printf, 1, 2))) void log(const char* format, ...) {
+  char text[256];
+  va_list args;
+  va_start(args, format);
+  int n = vsnprintf(text, sizeof(text), format, args);
+  va_end(args);
+  if (n < 0) return;
+  size_t length = static_cast<size_t>(n) < sizeof(text) ? n : sizeof(text) - 1;
+  (void)mica_debug_write(text, length);
+}
+
+bool has_type(mica_handle_t handle, uint32_t type, uint32_t rights) {
+  mica_handle_info info;
+  return mica_handle_info(handle, &info) == 0 && info.type == type &&
+         (info.rights & rights) == rights;
+}
+
+void close_if_valid(mica_handle_t handle) {
+  if (handle != MICA_HANDLE_INVALID) (void)mica_handle_close(handle);
+}
+
+// Replies to the call in hand (words[0] = result); a message that was not
+// a call has nobody to answer, which is fine.
+void reply_now(intptr_t result) {
+  mica_message reply = {};
+  reply.words[0] = static_cast<uintptr_t>(result);
+  (void)mica_ipc_reply_message(&reply);
+}
+
+// Answers a deferred call (closing `reply`); false if its caller is gone.
+bool answer(mica_handle_t reply, intptr_t result, const void* data = nullptr, size_t size = 0) {
+  mica_message message = {};
+  message.words[0] = static_cast<uintptr_t>(result);
+  message.data = data;
+  message.data_size = size;
+  return mica_ipc_reply_to(reply, &message) == 0;
+}
+
+class Server final : public LineDiscipline::Sink {
+ public:
+  Server(Uart& uart, mica_handle_t endpoint, mica_handle_t irq)
+      : uart_(uart), endpoint_(endpoint), irq_(irq), discipline_(*this) {}
+
+  // selftest: queues a read of one line of its own, which ends serve().
+  void start_self_test() {
+    static constexpr char kPrompt[] = "console: type a line\n";
+    discipline_.write(kPrompt, sizeof(kPrompt) - 1);
+    self_test_ = true;
+    (void)discipline_.add_reader(kSelfTestReader, LineDiscipline::kLineMax);
+  }
+
+  // Serves until the self test is done (forever without one). Returns the
+  // exit code.
+  int serve();
+
+  // LineDiscipline::Sink.
+  void terminal_write(const char* bytes, size_t length) override {
+    for (size_t i = 0; i < length; ++i) uart_.write(bytes[i]);
+  }
+  bool complete_read(uint32_t reader, const char* bytes, size_t length) override;
+  void interrupt() override;
+
+ private:
+  void drain();
+  void on_irq();
+  void on_call(mica_message& message);
+  void on_read(mica_message& message);
+  void on_write(mica_message& message);
+  void on_set_mode(mica_message& message);
+  void on_set_foreground(mica_message& message);
+
+  Uart& uart_;
+  mica_handle_t endpoint_;
+  mica_handle_t irq_;
+  mica_handle_t foreground_ = MICA_HANDLE_INVALID;
+  LineDiscipline discipline_;
+
+  bool self_test_ = false;
+  bool self_test_done_ = false;
+  size_t self_test_length_ = 0;
+  char self_test_line_[LineDiscipline::kLineMax];
+};
+
+int Server::serve() {
+  // Bytes typed before the interrupt was on.
+  drain();
+  while (!self_test_done_) {
+    mica_message message = {};
+    message.buffer = g_payload;
+    message.buffer_size = sizeof(g_payload);
+    int r = mica_ipc_receive(endpoint_, &message, 0);
+    if (r != 0) {
+      log("console: receive: %s\n", strerror(-r));
+      return 1;
+    }
+    if (message.label == MICA_LABEL_IRQ && message.sender == 0) {
+      on_irq();  // from the kernel: not a call
+    } else {
+      on_call(message);
+    }
+  }
+  if (self_test_length_ == 0) {
+    log("console: got end of file\n");
+    return 1;
+  }
+  if (self_test_line_[self_test_length_ - 1] == '\n') --self_test_length_;
+  log("console: got '%.*s'\n", static_cast<int>(self_test_length_), self_test_line_);
+  return 0;
+}
+
+void Server::drain() {
+  char byte;
+  for (size_t n = 0; n < kDrainMax && uart_.read(&byte); ++n) discipline_.input(byte);
+}
+
+void Server::on_irq() {
+  drain();
+  uart_.end_of_interrupt();
+  (void)mica_irq_ack(irq_);
+  // A byte that came between the drain and the acknowledgment may have
+  // raised its (edge-triggered) line while it was masked: take it now.
+  drain();
+}
+
+void Server::on_call(mica_message& message) {
+  switch (message.label) {
+    case MICA_CONSOLE_READ:
+      on_read(message);
+      break;
+    case MICA_CONSOLE_WRITE:
+      on_write(message);
+      break;
+    case MICA_CONSOLE_SET_MODE:
+      on_set_mode(message);
+      break;
+    case MICA_CONSOLE_SET_FOREGROUND:
+      on_set_foreground(message);
+      break;
+    default:
+      close_if_valid(message.handle);
+      reply_now(-ENOSYS);
+      break;
+  }
+}
+
+// READ: words[0] the most bytes wanted. From a client the call waits
+// (deferred) until input is ready; from the VFS, message.handle is the
+// client's reply, answered when input is ready, and the VFS goes on at
+// once.
+void Server::on_read(mica_message& message) {
+  size_t max = message.words[0];
+  mica_handle_t reply;
+  if (message.handle != MICA_HANDLE_INVALID) {
+    if (!has_type(message.handle, MICA_OBJECT_REPLY, MICA_RIGHT_WRITE)) {
+      close_if_valid(message.handle);
+      reply_now(-EINVAL);
+      return;
+    }
+    reply = message.handle;
+    reply_now(0);
+  } else if (mica_ipc_reply_defer(&reply) != 0) {
+    return;  // not a call: nobody waits for the bytes
+  }
+  if (max == 0) {
+    (void)answer(reply, 0);
+  } else if (!discipline_.add_reader(reply, max)) {
+    (void)answer(reply, -EAGAIN);  // kReaderMax reads wait already
+  }
+}
+
+// WRITE: the payload to the terminal -> words[0] its length. With a reply
+// handle (from the VFS), that handle gets the result and the VFS 0.
+void Server::on_write(mica_message& message) {
+  size_t length = message.data_size;
+  if (message.handle != MICA_HANDLE_INVALID &&
+      !has_type(message.handle, MICA_OBJECT_REPLY, MICA_RIGHT_WRITE)) {
+    close_if_valid(message.handle);
+    reply_now(-EINVAL);
+    return;
+  }
+  discipline_.write(g_payload, length);
+  if (message.handle != MICA_HANDLE_INVALID) {
+    (void)answer(message.handle, static_cast<intptr_t>(length));
+    reply_now(0);
+  } else {
+    reply_now(static_cast<intptr_t>(length));
+  }
+}
+
+void Server::on_set_mode(mica_message& message) {
+  close_if_valid(message.handle);
+  uintptr_t mode = message.words[0];
+  bool ok = mode <= LineDiscipline::kModeMask && discipline_.set_mode(static_cast<uint32_t>(mode));
+  reply_now(ok ? 0 : -EINVAL);
+}
+
+// SET_FOREGROUND: handle the process ^C kills (MANAGE right), or none to
+// clear it.
+void Server::on_set_foreground(mica_message& message) {
+  mica_handle_t process = message.handle;
+  if (process != MICA_HANDLE_INVALID) {
+    mica_handle_info info;
+    if (mica_handle_info(process, &info) != 0 || info.type != MICA_OBJECT_PROCESS) {
+      close_if_valid(process);
+      reply_now(-EINVAL);
+      return;
+    }
+    if ((info.rights & MICA_RIGHT_MANAGE) == 0) {
+      close_if_valid(process);
+      reply_now(-EPERM);
+      return;
+    }
+  }
+  close_if_valid(foreground_);
+  foreground_ = process;
+  reply_now(0);
+}
+
+bool Server::complete_read(uint32_t reader, const char* bytes, size_t length) {
+  if (self_test_ && reader == kSelfTestReader) {
+    memcpy(self_test_line_, bytes, length);
+    self_test_length_ = length;
+    self_test_done_ = true;
+    return true;
+  }
+  return answer(reader, static_cast<intptr_t>(length), bytes, length);
+}
+
+void Server::interrupt() {
+  if (foreground_ == MICA_HANDLE_INVALID) return;
+  int r = mica_process_kill(foreground_, kInterruptExitCode);
+  if (r != 0 && r != -ESRCH) log("console: ^C: cannot kill the foreground: %s\n", strerror(-r));
+  // It is gone (or going): the next foreground is the shell's to set.
+  close_if_valid(foreground_);
+  foreground_ = MICA_HANDLE_INVALID;
+}
+
+// Maps the page holding `physical` (device memory) somewhere free; returns
+// the address of `physical` in it, or 0.
+uintptr_t map_registers(mica_handle_t resource, uint64_t physical) {
+  uint64_t page = physical & ~uint64_t{MICA_PAGE_SIZE - 1};
+  // Let the kernel pick a free address, then put the device there instead.
+  uintptr_t address;
+  int r = mica_vm_allocate(MICA_HANDLE_SELF, 0, MICA_PAGE_SIZE, MICA_PROT_READ, 0, &address);
+  if (r == 0) r = mica_vm_free(MICA_HANDLE_SELF, address, MICA_PAGE_SIZE);
+  if (r == 0) r = mica_mmio_map(resource, page, MICA_PAGE_SIZE, address, &address);
+  if (r != 0) {
+    log("console: cannot map the PL011 at %#llx: %s\n", static_cast<unsigned long long>(physical),
+        strerror(-r));
+    return 0;
+  }
+  return address + static_cast<uintptr_t>(physical - page);
+}
+
+// Registers the endpoint with the router as MICA_SERVICE_CONSOLE.
+bool register_service(mica_handle_t router, mica_handle_t endpoint) {
+  mica_handle_t copy;
+  int r = mica_handle_duplicate(
+      endpoint, MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER | MICA_RIGHT_DUPLICATE, &copy);
+  if (r != 0) {
+    log("console: cannot duplicate the endpoint: %s\n", strerror(-r));
+    return false;
+  }
+  mica_message message = {};
+  message.label = MICA_ROUTER_REGISTER;
+  message.handle = copy;
+  message.data = MICA_SERVICE_CONSOLE;
+  message.data_size = strlen(MICA_SERVICE_CONSOLE);
+  r = mica_ipc_call_message(router, &message);
+  if (r == 0 && static_cast<intptr_t>(message.words[0]) < 0) {
+    r = static_cast<int>(static_cast<intptr_t>(message.words[0]));
+  }
+  if (r != 0) {
+    log("console: cannot register as '%s': %s\n", MICA_SERVICE_CONSOLE, strerror(-r));
+    return false;
+  }
+  return true;
+}
+
+int run(const Arguments& arguments) {
+  mica_handle_t resource = mica_startup_handle(MICA_STARTUP_RESOURCE);
+  if (resource == MICA_HANDLE_INVALID) {
+    log("console: started without a hardware resource handle\n");
+    return 1;
+  }
+
+  // Claim the registers.
+  Uart* uart = nullptr;
+  char where[64];
+  if (arguments.uart == UartKind::k16550) {
+#if CONSOLE_HAS_PORT_IO
+    int r = mica_ioport_allow(resource, arguments.port, 8);
+    if (r != 0) {
+      log("console: cannot claim ports %#x-%#x: %s\n", arguments.port, arguments.port + 7,
+          strerror(-r));
+      return 1;
+    }
+    auto* uart16550 = new (std::nothrow) Uart16550(static_cast<uint16_t>(arguments.port));
+    if (uart16550 != nullptr && !uart16550->present()) {
+      log("console: no 16550 at port %#x\n", arguments.port);
+      return 1;
+    }
+    uart = uart16550;
+    snprintf(where, sizeof(where), "16550 at %#x", arguments.port);
+#else
+    log("console: uart=16550 needs x86 I/O ports\n");
+    return 2;
+#endif
+  } else {
+    uintptr_t registers = map_registers(resource, arguments.mmio);
+    if (registers == 0) return 1;
+    uart = new (std::nothrow) Pl011(reinterpret_cast<volatile uint32_t*>(registers));
+    snprintf(where, sizeof(where), "pl011 at %#llx",
+             static_cast<unsigned long long>(arguments.mmio));
+  }
+  if (uart == nullptr) {
+    log("console: out of memory\n");
+    return 1;
+  }
+
+  // The receive interrupt, as messages on the endpoint.
+  mica_handle_t endpoint;
+  int r = mica_endpoint_create(kEndpointCapacity, &endpoint);
+  if (r != 0) {
+    log("console: cannot create an endpoint: %s\n", strerror(-r));
+    return 1;
+  }
+  mica_handle_t irq;
+  r = mica_irq_create(resource, arguments.irq, endpoint, kIrqTag, &irq);
+  if (r != 0) {
+    log("console: cannot claim irq %u: %s\n", arguments.irq, strerror(-r));
+    return 1;
+  }
+  uart->enable_receive_interrupt();
+  log("console: %s irq %u%s\n", where, arguments.irq, arguments.selftest ? ", self test" : "");
+
+  auto* server = new (std::nothrow) Server(*uart, endpoint, irq);
+  if (server == nullptr) {
+    log("console: out of memory\n");
+    return 1;
+  }
+  if (arguments.selftest) {
+    server->start_self_test();
+  } else if (mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
+             router != MICA_HANDLE_INVALID) {
+    if (!register_service(router, endpoint)) return 1;
+  }
+  return server->serve();
+}
+
+}  // namespace
+}  // namespace console
+
+int main(int argc, char** argv) {
+  console::Arguments arguments;
+  char error[160];
+  if (!console::parse_arguments(argc, argv, &arguments, error, sizeof(error))) {
+    console::log("console: %s\n%s", error, console::kUsage);
+    return 2;
+  }
+  return console::run(arguments);
+}

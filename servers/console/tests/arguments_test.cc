@@ -1,0 +1,100 @@
+// The console's command line (arguments.h).
+#include "arguments.h"
+
+#include <string.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace console {
+namespace {
+
+struct Parsed {
+  bool ok;
+  Arguments arguments;
+  std::string error;
+};
+
+Parsed parse(std::vector<const char*> words) {
+  words.insert(words.begin(), "console");
+  Parsed p;
+  char error[160] = {};
+  p.ok = parse_arguments(static_cast<int>(words.size()), words.data(), &p.arguments, error,
+                         sizeof(error));
+  p.error = error;
+  return p;
+}
+
+TEST(Arguments, Pc16550) {
+  Parsed p = parse({"uart=16550", "port=0x3f8", "irq=4"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.arguments.uart, UartKind::k16550);
+  EXPECT_EQ(p.arguments.port, 0x3f8u);
+  EXPECT_EQ(p.arguments.irq, 4u);
+  EXPECT_FALSE(p.arguments.selftest);
+}
+
+TEST(Arguments, RaspberryPiPl011WithSelfTest) {
+  Parsed p = parse({"selftest", "uart=pl011", "mmio=0x3f201000", "irq=57"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.arguments.uart, UartKind::kPl011);
+  EXPECT_EQ(p.arguments.mmio, 0x3f201000u);
+  EXPECT_EQ(p.arguments.irq, 57u);
+  EXPECT_TRUE(p.arguments.selftest);
+  p = parse({"irq=57", "mmio=0xFE201000", "uart=pl011"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.arguments.mmio, 0xfe201000u);
+}
+
+TEST(Arguments, Errors) {
+  struct Case {
+    std::vector<const char*> words;
+    const char* error;
+  };
+  const Case cases[] = {
+      {{}, "no uart= given"},
+      {{"port=0x3f8", "irq=4"}, "no uart= given"},
+      {{"uart=8250", "port=0x3f8", "irq=4"}, "unknown uart '8250'"},
+      {{"uart=16550", "irq=4"}, "uart=16550 needs port="},
+      {{"uart=16550", "port=0x3f8"}, "no irq= given"},
+      {{"uart=16550", "port=0x3f8", "mmio=0x1000", "irq=4"}, "uart=16550 needs port="},
+      {{"uart=pl011", "port=0x3f8", "irq=4"}, "uart=pl011 needs mmio="},
+      {{"uart=16550", "port=0x3f8", "irq=4", "baud=9600"}, "unknown argument 'baud=9600'"},
+      {{"uart=16550", "port=0x3g8", "irq=4"}, "bad or repeated 'port=0x3g8'"},
+      {{"uart=16550", "port=0xfffc", "irq=4"}, "bad or repeated 'port=0xfffc'"},
+      {{"uart=16550", "port=", "irq=4"}, "bad or repeated 'port='"},
+      {{"uart=16550", "port=1", "port=2", "irq=4"}, "bad or repeated 'port=2'"},
+      {{"uart=16550", "port=0x3f8", "irq=-1"}, "bad or repeated 'irq=-1'"},
+      {{"uart=16550", "port=0x3f8", "irq=1024"}, "bad or repeated 'irq=1024'"},
+      {{"uart=pl011", "mmio=0x3f201002", "irq=57"}, "bad or repeated 'mmio=0x3f201002'"},
+      {{"uart=pl011", "mmio=0x3f201ff0", "irq=57"}, "bad or repeated 'mmio=0x3f201ff0'"},
+      {{"uart=pl011", "uart=pl011", "mmio=0x3f201000", "irq=57"}, "uart= given twice"},
+  };
+  for (const Case& c : cases) {
+    Parsed p = parse(c.words);
+    EXPECT_FALSE(p.ok);
+    EXPECT_EQ(p.error.compare(0, strlen(c.error), c.error), 0)
+        << "got '" << p.error << "', wanted '" << c.error << "...'";
+  }
+}
+
+TEST(Arguments, Numbers) {
+  uint64_t n;
+  EXPECT_TRUE(parse_number("0", 10, &n));
+  EXPECT_EQ(n, 0u);
+  EXPECT_TRUE(parse_number("0x3F8", 0xffff, &n));
+  EXPECT_EQ(n, 0x3f8u);
+  EXPECT_TRUE(parse_number("18446744073709551615", ~uint64_t{0}, &n));
+  EXPECT_EQ(n, ~uint64_t{0});
+  EXPECT_FALSE(parse_number("18446744073709551616", ~uint64_t{0}, &n));
+  EXPECT_FALSE(parse_number("11", 10, &n));
+  EXPECT_FALSE(parse_number("0x", 10, &n));
+  EXPECT_FALSE(parse_number("", 10, &n));
+  EXPECT_FALSE(parse_number("12a", 1000, &n));
+  EXPECT_FALSE(parse_number("5", 4, &n));
+}
+
+}  // namespace
+}  // namespace console

@@ -1,0 +1,264 @@
+// The host-built coreutils run for real, each in a fresh temporary
+// directory: outputs, exit codes and error messages.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "test_support.h"
+
+namespace {
+
+using sh_test::RunResult;
+using sh_test::Sandbox;
+
+TEST(Echo, ArgumentsAndDashN) {
+  Sandbox box;
+  EXPECT_EQ(box.run("echo", {"a", "b  c"}).out, "a b  c\n");
+  EXPECT_EQ(box.run("echo", {"-n", "x"}).out, "x");
+  EXPECT_EQ(box.run("echo", {}).out, "\n");
+}
+
+TEST(TrueFalse, Status) {
+  Sandbox box;
+  EXPECT_EQ(box.run("true", {}).status, 0);
+  EXPECT_EQ(box.run("false", {}).status, 1);
+}
+
+TEST(Cat, FilesAndStdin) {
+  Sandbox box;
+  box.write("a", "A\n");
+  box.write("b", "B\n");
+  EXPECT_EQ(box.run("cat", {"a", "-", "b"}, "IN\n").out, "A\nIN\nB\n");
+  EXPECT_EQ(box.run("cat", {}, "only stdin").out, "only stdin");
+  RunResult r = box.run("cat", {"a", "missing", "b"});
+  EXPECT_EQ(r.out, "A\nB\n");
+  EXPECT_EQ(r.err, "cat: missing: No such file or directory\n");
+  EXPECT_EQ(r.status, 1);
+}
+
+TEST(Pwd, PrintsTheWorkingDirectory) {
+  Sandbox box;
+  char real[4096];
+  ASSERT_NE(realpath(box.work().c_str(), real), nullptr);
+  EXPECT_EQ(box.run("pwd", {}).out, std::string(real) + "\n");
+}
+
+TEST(Ls, NamesSortedAndDotfiles) {
+  Sandbox box;
+  box.write("b", "");
+  box.write("a", "");
+  box.write(".hidden", "");
+  EXPECT_EQ(box.run("ls", {}).out, "a\nb\n");
+  EXPECT_EQ(box.run("ls", {"-a"}).out, ".\n..\n.hidden\na\nb\n");
+}
+
+TEST(Ls, LongFormat) {
+  Sandbox box;
+  box.write("file", "12345");
+  ASSERT_EQ(box.sh("mkdir dir").status, 0);
+  RunResult r = box.run("ls", {"-l"});
+  EXPECT_EQ(r.status, 0);
+  std::regex line(
+      "d[rwx-]{9} +[0-9]+ +[0-9]+ dir\n"
+      "-rw-r--r-- +1 +5 file\n");
+  EXPECT_TRUE(std::regex_match(r.out, line)) << r.out;
+}
+
+TEST(Ls, FilesDirectoriesAndMissingPaths) {
+  Sandbox box;
+  box.write("f", "");
+  ASSERT_EQ(box.sh("mkdir d && touch d/x d/y").status, 0);
+  RunResult r = box.run("ls", {"d", "f", "missing"});
+  EXPECT_EQ(r.out, "f\n\nd:\nx\ny\n");
+  EXPECT_EQ(r.err, "ls: missing: No such file or directory\n");
+  EXPECT_EQ(r.status, 1);
+  r = box.run("ls", {"f"});
+  EXPECT_EQ(r.out, "f\n");
+  EXPECT_EQ(r.status, 0);
+  r = box.run("ls", {"-l", "f"});
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("-rw-r--r-- +1 +0 f\n"))) << r.out;
+  EXPECT_EQ(box.run("ls", {"-x"}).status, 2);
+}
+
+TEST(Mkdir, ParentsAndErrors) {
+  Sandbox box;
+  EXPECT_EQ(box.run("mkdir", {"a"}).status, 0);
+  EXPECT_TRUE(box.is_directory("a"));
+  RunResult r = box.run("mkdir", {"a"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "mkdir: a: File exists\n");
+  r = box.run("mkdir", {"x/y/z"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "mkdir: x/y/z: No such file or directory\n");
+  EXPECT_EQ(box.run("mkdir", {"-p", "x/y/z", "a", "p//q/"}).status, 0);
+  EXPECT_TRUE(box.is_directory("x/y/z"));
+  EXPECT_TRUE(box.is_directory("p/q"));
+  box.write("file", "");
+  r = box.run("mkdir", {"-p", "file/sub"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "mkdir: file/sub: Not a directory\n");
+}
+
+TEST(Rmdir, EmptyOnly) {
+  Sandbox box;
+  ASSERT_EQ(box.sh("mkdir -p a/b").status, 0);
+  RunResult r = box.run("rmdir", {"a"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "rmdir: a: Directory not empty\n");
+  EXPECT_EQ(box.run("rmdir", {"a/b", "a"}).status, 0);
+  EXPECT_FALSE(box.exists("a"));
+  r = box.run("rmdir", {"missing"});
+  EXPECT_EQ(r.err, "rmdir: missing: No such file or directory\n");
+}
+
+TEST(Rm, FilesRecursiveAndForce) {
+  Sandbox box;
+  box.write("f", "");
+  EXPECT_EQ(box.run("rm", {"f"}).status, 0);
+  EXPECT_FALSE(box.exists("f"));
+  RunResult r = box.run("rm", {"f"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "rm: f: No such file or directory\n");
+  r = box.run("rm", {"-f", "f"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.err, "");
+
+  ASSERT_EQ(box.sh("mkdir -p d/e/f && touch d/1 d/e/2 d/e/f/3 d/.dot").status, 0);
+  r = box.run("rm", {"d"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "rm: d: Is a directory\n");
+  EXPECT_TRUE(box.exists("d/e/f/3"));
+  EXPECT_EQ(box.run("rm", {"-r", "d"}).status, 0);
+  EXPECT_FALSE(box.exists("d"));
+  EXPECT_EQ(box.run("rm", {"-rf", "d", "nothing"}).status, 0);
+}
+
+TEST(Rm, RecursiveLeavesSymlinkTargets) {
+  Sandbox box;
+  ASSERT_EQ(box.sh("mkdir -p keep d && touch keep/precious").status, 0);
+  ASSERT_EQ(symlink((box.work() + "/keep").c_str(), (box.work() + "/d/link").c_str()), 0);
+  ASSERT_EQ(symlink((box.work() + "/keep").c_str(), (box.work() + "/toplink").c_str()), 0);
+  EXPECT_EQ(box.run("rm", {"-r", "d", "toplink"}).status, 0);
+  EXPECT_FALSE(box.exists("d"));
+  EXPECT_FALSE(box.exists("toplink"));
+  EXPECT_TRUE(box.exists("keep/precious"));
+}
+
+TEST(Cp, FileToFileAndIntoDirectory) {
+  Sandbox box;
+  box.write("src", "data\n");
+  EXPECT_EQ(box.run("cp", {"src", "dst"}).status, 0);
+  EXPECT_EQ(box.read("dst"), "data\n");
+  box.write("dst", "a much longer old content\n");
+  EXPECT_EQ(box.run("cp", {"src", "dst"}).status, 0);
+  EXPECT_EQ(box.read("dst"), "data\n");
+  ASSERT_EQ(box.sh("mkdir dir").status, 0);
+  box.write("other", "other\n");
+  EXPECT_EQ(box.run("cp", {"src", "other", "dir"}).status, 0);
+  EXPECT_EQ(box.read("dir/src"), "data\n");
+  EXPECT_EQ(box.read("dir/other"), "other\n");
+  std::string big(100000, 'z');
+  box.write("big", big);
+  EXPECT_EQ(box.run("cp", {"big", "big2"}).status, 0);
+  EXPECT_EQ(box.read("big2"), big);
+}
+
+TEST(Cp, Errors) {
+  Sandbox box;
+  RunResult r = box.run("cp", {"missing", "x"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "cp: missing: No such file or directory\n");
+  box.write("a", "");
+  box.write("b", "");
+  r = box.run("cp", {"a", "b", "notadir"});
+  EXPECT_EQ(r.err, "cp: notadir: Not a directory\n");
+  ASSERT_EQ(box.sh("mkdir d").status, 0);
+  r = box.run("cp", {"d", "e"});
+  EXPECT_EQ(r.err, "cp: d: Is a directory\n");
+  r = box.run("cp", {"a", "a"});
+  EXPECT_EQ(r.status, 1);
+  r = box.run("cp", {"a"});
+  EXPECT_EQ(r.status, 1);
+}
+
+TEST(Mv, RenameAndIntoDirectory) {
+  Sandbox box;
+  box.write("a", "A");
+  EXPECT_EQ(box.run("mv", {"a", "b"}).status, 0);
+  EXPECT_FALSE(box.exists("a"));
+  EXPECT_EQ(box.read("b"), "A");
+  ASSERT_EQ(box.sh("mkdir dir sub").status, 0);
+  EXPECT_EQ(box.run("mv", {"b", "sub", "dir"}).status, 0);
+  EXPECT_EQ(box.read("dir/b"), "A");
+  EXPECT_TRUE(box.is_directory("dir/sub"));
+  RunResult r = box.run("mv", {"missing", "x"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "mv: missing: No such file or directory\n");
+}
+
+TEST(Touch, CreatesMissingFiles) {
+  Sandbox box;
+  box.write("old", "keep");
+  EXPECT_EQ(box.run("touch", {"new", "old"}).status, 0);
+  EXPECT_TRUE(box.exists("new"));
+  EXPECT_EQ(box.read("new"), "");
+  EXPECT_EQ(box.read("old"), "keep");
+  RunResult r = box.run("touch", {"no/such/file"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "touch: no/such/file: No such file or directory\n");
+}
+
+TEST(Sleep, FractionsAndErrors) {
+  Sandbox box;
+  EXPECT_EQ(box.run("sleep", {"0.05"}).status, 0);
+  EXPECT_EQ(box.run("sleep", {".01", "0"}).status, 0);
+  RunResult r = box.run("sleep", {"abc"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "sleep: invalid time interval 'abc'\n");
+  EXPECT_EQ(box.run("sleep", {}).status, 1);
+}
+
+TEST(Uname, Fields) {
+  Sandbox box;
+  EXPECT_EQ(box.run("uname", {}).out, "mica\n");
+  EXPECT_EQ(box.run("uname", {"-s"}).out, "mica\n");
+  RunResult r = box.run("uname", {"-a"});
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("mica mica \\S+ \\S+ x86_64\n"))) << r.out;
+  EXPECT_EQ(box.run("uname", {"-q"}).status, 1);
+}
+
+TEST(Wc, Counts) {
+  Sandbox box;
+  box.write("f", "one two\nthree\n");
+  EXPECT_EQ(box.run("wc", {"f"}).out, "      2       3      14 f\n");
+  EXPECT_EQ(box.run("wc", {"-l"}, "a\nb\nc\n").out, "      3\n");
+  EXPECT_EQ(box.run("wc", {"-w", "f", "f"}).out, "      3 f\n      3 f\n      6 total\n");
+  RunResult r = box.run("wc", {"missing"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "wc: missing: No such file or directory\n");
+}
+
+TEST(Head, Lines) {
+  Sandbox box;
+  std::string text;
+  for (int i = 1; i <= 20; i++) text += std::to_string(i) + "\n";
+  box.write("f", text);
+  EXPECT_EQ(box.run("head", {"f"}).out, "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
+  EXPECT_EQ(box.run("head", {"-n", "2", "f"}).out, "1\n2\n");
+  EXPECT_EQ(box.run("head", {"-3"}, text).out, "1\n2\n3\n");
+  box.write("g", "x\n");
+  EXPECT_EQ(box.run("head", {"-1", "f", "g"}).out, "==> f <==\n1\n\n==> g <==\nx\n");
+  EXPECT_EQ(box.run("head", {"-n", "x"}).status, 1);
+}
+
+TEST(Coreutils, ThroughTheShell) {
+  Sandbox box;
+  RunResult r =
+      box.sh("mkdir -p a/b && touch a/b/f && cp a/b/f a/g && mv a/g a/h && ls a; rm -r a && ls");
+  EXPECT_EQ(r.out, "b\nh\n");
+  EXPECT_EQ(r.status, 0);
+}
+
+}  // namespace

@@ -1,0 +1,4 @@
+// true: exits with status 0.
+int main() {
+  return 0;
+}

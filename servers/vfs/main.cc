@@ -1,0 +1,1056 @@
+// The VFS server: every process's file descriptors, working directory and
+// path names. It mounts file systems (memfs with the ramdisk's tree at /,
+// devfs at /dev, a memfs at /tmp), answers the MICA_POSIX_* requests of
+// <mica/protocol.h>, keeps pipes, and forwards console reads and writes to
+// the console server with the caller's reply handle, so that a read waiting
+// for a line never holds the VFS up. Calls that must wait (a pipe read with
+// nothing to read, a full pipe, poll) are deferred (MICA_SYS_IPC_REPLY_DEFER)
+// and answered when they can be.
+//
+// Clients are known by the pid the kernel stamps on each message. A process
+// started through mica_spawn_path (or by the router) is introduced with
+// MICA_VFS_ADOPT before it runs, which gives it descriptors and a handle the
+// VFS watches, so that its descriptors close when it ends however it ends.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mica/calls.h>
+#include <mica/posix.h>
+#include <mica/protocol.h>
+#include <mica/startup.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "devfs.h"
+#include "memfs.h"
+#include "path.h"
+
+namespace vfs {
+
+uint64_t now_ns() {
+  uint64_t t = 0;
+  mica_clock_get(&t);
+  return t;
+}
+
+namespace {
+
+constexpr int kMaxFds = 64;
+constexpr size_t kMaxClients = 128;
+constexpr size_t kMaxOpenFiles = 512;
+constexpr size_t kMaxPipes = 64;
+constexpr size_t kPipeSize = 4096;
+constexpr size_t kMaxWaiters = 8;  // deferred reads or writes per pipe
+constexpr size_t kMaxPolls = 32;   // deferred polls
+constexpr size_t kMaxPayload = 65536;
+
+struct Pipe;
+
+struct OpenFile {
+  enum class Kind : uint8_t { kFree, kNode, kPipeRead, kPipeWrite, kDevice };
+  Kind kind = Kind::kFree;
+  uint32_t refs = 0;
+  int flags = 0;  // O_ACCMODE | O_APPEND | O_NONBLOCK
+  FileSystem* fs = nullptr;
+  uint64_t ino = 0;
+  uint32_t device = 0;  // kDevice: DevFs::Device
+  uint64_t offset = 0;  // files; directories: the readdir cookie
+  Pipe* pipe = nullptr;
+};
+
+struct PendingRead {
+  mica_handle_t reply;
+  size_t size;
+};
+
+struct PendingWrite {
+  mica_handle_t reply;
+  uint8_t* data;
+  size_t size;
+  size_t done;
+};
+
+struct Pipe {
+  bool used;
+  uint32_t readers, writers;  // open files on each end
+  uint8_t buffer[kPipeSize];
+  size_t head, count;
+  PendingRead reads[kMaxWaiters];
+  size_t read_count;
+  PendingWrite writes[kMaxWaiters];
+  size_t write_count;
+};
+
+struct Client {
+  uint32_t pid = 0;
+  OpenFile* fds[kMaxFds] = {};
+  char cwd[kPathMax] = "/";
+};
+
+struct PendingPoll {
+  bool used;
+  mica_handle_t reply;
+  uint32_t pid;
+  size_t count;
+  pollfd fds[64];
+  uint64_t deadline;  // ~0: none
+};
+
+struct Mount {
+  char path[64];
+  size_t length;
+  FileSystem* fs;
+};
+
+mica_handle_t g_endpoint;
+Mount g_mounts[8];
+size_t g_mount_count = 0;
+Client g_clients[kMaxClients];
+OpenFile g_files[kMaxOpenFiles];
+Pipe* g_pipes;  // kMaxPipes
+PendingPoll g_polls[kMaxPolls];
+DevFs* g_devfs;
+mica_handle_t g_console = MICA_HANDLE_INVALID;
+
+// ---- Replies ----
+
+void reply(intptr_t result, const void* data = nullptr, size_t size = 0, uintptr_t w1 = 0,
+           uintptr_t w2 = 0) {
+  mica_message r = {};
+  r.words[0] = static_cast<uintptr_t>(result);
+  r.words[1] = w1;
+  r.words[2] = w2;
+  r.data = data;
+  r.data_size = size;
+  mica_ipc_reply_message(&r);
+}
+
+void answer(mica_handle_t reply_handle, intptr_t result, const void* data = nullptr,
+            size_t size = 0) {
+  mica_message r = {};
+  r.words[0] = static_cast<uintptr_t>(result);
+  r.data = data;
+  r.data_size = size;
+  mica_ipc_reply_to(reply_handle, &r);
+}
+
+// ---- Clients and descriptors ----
+
+Client* find_client(uint32_t pid) {
+  for (Client& c : g_clients) {
+    if (c.pid == pid && pid != 0) return &c;
+  }
+  return nullptr;
+}
+
+OpenFile* new_file(OpenFile::Kind kind, int flags) {
+  for (OpenFile& f : g_files) {
+    if (f.kind != OpenFile::Kind::kFree) continue;
+    f = OpenFile{};
+    f.kind = kind;
+    f.refs = 1;
+    f.flags = flags;
+    return &f;
+  }
+  return nullptr;
+}
+
+OpenFile* console_file() {
+  OpenFile* f = new_file(OpenFile::Kind::kDevice, O_RDWR);
+  if (f != nullptr) {
+    f->fs = g_devfs;
+    f->device = DevFs::kConsole;
+    f->ino = DevFs::kConsole;
+  }
+  return f;
+}
+
+void pump(Pipe* p);
+void poll_all();
+
+void drop(OpenFile* f) {
+  if (f == nullptr || --f->refs != 0) return;
+  switch (f->kind) {
+    case OpenFile::Kind::kNode:
+      f->fs->closed(f->ino);
+      break;
+    case OpenFile::Kind::kPipeRead:
+      --f->pipe->readers;
+      pump(f->pipe);
+      break;
+    case OpenFile::Kind::kPipeWrite:
+      --f->pipe->writers;
+      pump(f->pipe);
+      break;
+    default:
+      break;
+  }
+  f->kind = OpenFile::Kind::kFree;
+  poll_all();
+}
+
+// A process the VFS has not met: it gets the console as 0, 1 and 2 (the
+// router, and processes started without MICA_VFS_ADOPT).
+Client* client_for(uint32_t pid) {
+  if (Client* c = find_client(pid)) return c;
+  for (Client& c : g_clients) {
+    if (c.pid != 0) continue;
+    c = Client{};
+    c.pid = pid;
+    OpenFile* console = console_file();
+    if (console != nullptr) {
+      console->refs = 3;
+      for (int fd = 0; fd < 3; ++fd) c.fds[fd] = console;
+    }
+    return &c;
+  }
+  return nullptr;
+}
+
+void release_client(Client* c) {
+  for (OpenFile*& f : c->fds) {
+    drop(f);
+    f = nullptr;
+  }
+  *c = Client{};
+}
+
+int install(Client* c, OpenFile* f, int lowest = 0) {
+  for (int fd = lowest; fd < kMaxFds; ++fd) {
+    if (c->fds[fd] == nullptr) {
+      c->fds[fd] = f;
+      return fd;
+    }
+  }
+  return -EMFILE;
+}
+
+OpenFile* file_of(Client* c, uintptr_t fd) {
+  return fd < static_cast<uintptr_t>(kMaxFds) ? c->fds[fd] : nullptr;
+}
+
+// ---- Paths ----
+
+struct Location {
+  FileSystem* fs;
+  uint64_t ino;
+};
+
+// The mount that holds absolute path `path`, and the rest of the path.
+Mount* mount_of(const char* path, const char** rest) {
+  Mount* best = nullptr;
+  for (size_t i = 0; i < g_mount_count; ++i) {
+    Mount& m = g_mounts[i];
+    if (strncmp(path, m.path, m.length) != 0) continue;
+    if (m.length > 1 && path[m.length] != 0 && path[m.length] != '/') continue;
+    if (best == nullptr || m.length > best->length) best = &m;
+  }
+  if (best != nullptr) *rest = path + (best->length > 1 ? best->length : 0);
+  return best;
+}
+
+// Walks the components of `rest` (within one file system) from its root.
+int walk(FileSystem* fs, const char* rest, uint64_t* ino) {
+  uint64_t at = fs->root();
+  const char* p = rest;
+  while (*p != 0) {
+    while (*p == '/') ++p;
+    const char* end = p;
+    while (*end != 0 && *end != '/') ++end;
+    if (end == p) break;
+    int r = fs->lookup(at, p, static_cast<size_t>(end - p), &at);
+    if (r < 0) return r;
+    p = end;
+  }
+  *ino = at;
+  return 0;
+}
+
+int absolute_path(Client* c, const char* path, char* out) {
+  return normalize_path(c->cwd, path, out, kPathMax);
+}
+
+int resolve(const char* path, Location* out) {
+  const char* rest;
+  Mount* m = mount_of(path, &rest);
+  if (m == nullptr) return -ENOENT;
+  out->fs = m->fs;
+  return walk(m->fs, rest, &out->ino);
+}
+
+// The directory that holds the last component of `path`, and that name.
+int resolve_parent(const char* path, Location* dir, const char** name, size_t* length) {
+  const char* slash = strrchr(path, '/');
+  if (slash == nullptr || slash[1] == 0) return -EINVAL;  // "/" itself
+  char parent[kPathMax];
+  size_t n = slash == path ? 1 : static_cast<size_t>(slash - path);
+  memcpy(parent, path, n);
+  parent[n] = 0;
+  // A mount point's own name belongs to the mount above it, but may not be
+  // removed or replaced through it.
+  for (size_t i = 0; i < g_mount_count; ++i) {
+    if (g_mounts[i].length > 1 && strcmp(g_mounts[i].path, path) == 0) return -EBUSY;
+  }
+  int r = resolve(parent, dir);
+  if (r < 0) return r;
+  *name = slash + 1;
+  *length = strlen(slash + 1);
+  NodeInfo info;
+  r = dir->fs->stat(dir->ino, &info);
+  if (r < 0) return r;
+  return S_ISDIR(info.mode) ? 0 : -ENOTDIR;
+}
+
+// The payload as a path: NUL-terminated within its size.
+const char* payload_path(const char* payload, size_t size) {
+  if (size == 0 || memchr(payload, 0, size) == nullptr) return nullptr;
+  return payload;
+}
+
+void fill_stat(const NodeInfo& info, struct stat* st, uint32_t fs_id) {
+  memset(st, 0, sizeof(*st));
+  st->st_dev = fs_id;
+  st->st_ino = static_cast<ino_t>(info.ino);
+  st->st_mode = info.mode;
+  st->st_nlink = info.nlink;
+  st->st_size = static_cast<off_t>(info.size);
+  st->st_blksize = 4096;
+  st->st_blocks = static_cast<blkcnt_t>(info.blocks);
+  st->st_rdev = info.device;
+  st->st_mtim.tv_sec = static_cast<time_t>(info.mtime_ns / 1000000000);
+  st->st_mtim.tv_nsec = static_cast<long>(info.mtime_ns % 1000000000);
+  st->st_atim = st->st_mtim;
+  st->st_ctim = st->st_mtim;
+}
+
+uint32_t fs_id(FileSystem* fs) {
+  for (size_t i = 0; i < g_mount_count; ++i) {
+    if (g_mounts[i].fs == fs) return static_cast<uint32_t>(i + 1);
+  }
+  return 0;
+}
+
+// ---- The console ----
+
+bool console_endpoint(mica_handle_t* out) {
+  if (g_console == MICA_HANDLE_INVALID) {
+    mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
+    if (router == MICA_HANDLE_INVALID) return false;
+    mica_message m = {};
+    m.label = MICA_ROUTER_LOOKUP;
+    m.data = MICA_SERVICE_CONSOLE;
+    m.data_size = sizeof(MICA_SERVICE_CONSOLE);
+    if (mica_ipc_call_message(router, &m) != 0 || static_cast<intptr_t>(m.words[0]) < 0 ||
+        m.handle == MICA_HANDLE_INVALID) {
+      return false;
+    }
+    g_console = m.handle;
+  }
+  *out = g_console;
+  return true;
+}
+
+// Hands the call in hand to the console server, which answers the caller
+// itself. False if there is no console (the call is still in hand then).
+bool forward_to_console(uintptr_t label, uintptr_t word, const void* data, size_t size) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    mica_handle_t console;
+    if (!console_endpoint(&console)) return false;
+    mica_handle_t reply_handle;
+    if (mica_ipc_reply_defer(&reply_handle) != 0) return false;
+    mica_message m = {};
+    m.label = label;
+    m.words[0] = word;
+    m.data = data;
+    m.data_size = size;
+    m.handle = reply_handle;
+    int r = mica_ipc_call_message(console, &m);
+    if (r == 0) return true;
+    // The console went away (and took the reply handle with it: the caller
+    // has its error). Look it up again next time.
+    mica_handle_close(g_console);
+    g_console = MICA_HANDLE_INVALID;
+    return true;
+  }
+  return false;
+}
+
+// ---- Pipes ----
+
+Pipe* new_pipe() {
+  for (size_t i = 0; i < kMaxPipes; ++i) {
+    Pipe* p = &g_pipes[i];
+    if (p->used) continue;
+    memset(p, 0, sizeof(*p));
+    p->used = true;
+    return p;
+  }
+  return nullptr;
+}
+
+size_t pipe_take(Pipe* p, uint8_t* out, size_t size) {
+  size_t n = p->count < size ? p->count : size;
+  for (size_t i = 0; i < n; ++i) out[i] = p->buffer[(p->head + i) % kPipeSize];
+  p->head = (p->head + n) % kPipeSize;
+  p->count -= n;
+  return n;
+}
+
+size_t pipe_put(Pipe* p, const uint8_t* data, size_t size) {
+  size_t room = kPipeSize - p->count;
+  size_t n = room < size ? room : size;
+  for (size_t i = 0; i < n; ++i) p->buffer[(p->head + p->count + i) % kPipeSize] = data[i];
+  p->count += n;
+  return n;
+}
+
+// Moves data between waiting writers, the buffer and waiting readers, and
+// answers whoever can be answered.
+void pump(Pipe* p) {
+  static uint8_t chunk[kPipeSize];
+  bool moved = true;
+  while (moved) {
+    moved = false;
+    while (p->write_count > 0 && (p->count < kPipeSize || p->readers == 0)) {
+      PendingWrite& w = p->writes[0];
+      if (p->readers == 0) {
+        answer(w.reply, w.done ? static_cast<intptr_t>(w.done) : -EPIPE);
+      } else {
+        w.done += pipe_put(p, w.data + w.done, w.size - w.done);
+        moved = true;
+        if (w.done < w.size) break;
+        answer(w.reply, static_cast<intptr_t>(w.size));
+      }
+      free(w.data);
+      memmove(&p->writes[0], &p->writes[1], sizeof(PendingWrite) * --p->write_count);
+    }
+    while (p->read_count > 0 && (p->count > 0 || p->writers == 0)) {
+      PendingRead& r = p->reads[0];
+      size_t n = pipe_take(p, chunk, r.size < sizeof(chunk) ? r.size : sizeof(chunk));
+      answer(r.reply, static_cast<intptr_t>(n), chunk, n);
+      memmove(&p->reads[0], &p->reads[1], sizeof(PendingRead) * --p->read_count);
+      moved = true;
+    }
+  }
+  if (p->readers == 0 && p->writers == 0 && p->read_count == 0 && p->write_count == 0) {
+    p->used = false;
+  }
+  poll_all();
+}
+
+// ---- poll ----
+
+short poll_events(Client* c, const pollfd& q) {
+  OpenFile* f = q.fd >= 0 ? file_of(c, static_cast<uintptr_t>(q.fd)) : nullptr;
+  if (q.fd < 0) return 0;
+  if (f == nullptr) return POLLNVAL;
+  short ready = 0;
+  switch (f->kind) {
+    case OpenFile::Kind::kPipeRead:
+      if (f->pipe->count > 0) ready |= POLLIN;
+      if (f->pipe->writers == 0) ready |= POLLHUP;
+      break;
+    case OpenFile::Kind::kPipeWrite:
+      if (f->pipe->count < kPipeSize) ready |= POLLOUT;
+      if (f->pipe->readers == 0) ready |= POLLERR;
+      break;
+    default:
+      // Files and devices never make a reader wait (the console is the
+      // exception: a read there waits for a line; see the README).
+      ready |= POLLIN | POLLOUT;
+      break;
+  }
+  return static_cast<short>(ready & (q.events | POLLHUP | POLLERR | POLLNVAL));
+}
+
+int evaluate(Client* c, pollfd* fds, size_t count) {
+  int ready = 0;
+  for (size_t i = 0; i < count; ++i) {
+    fds[i].revents = poll_events(c, fds[i]);
+    if (fds[i].revents != 0) ++ready;
+  }
+  return ready;
+}
+
+void poll_all() {
+  uint64_t now = now_ns();
+  for (PendingPoll& p : g_polls) {
+    if (!p.used) continue;
+    Client* c = find_client(p.pid);
+    int ready = c != nullptr ? evaluate(c, p.fds, p.count) : -EBADF;
+    if (ready == 0 && now < p.deadline) continue;
+    answer(p.reply, ready, p.fds, sizeof(pollfd) * p.count);
+    p.used = false;
+  }
+}
+
+uint64_t next_poll_deadline() {
+  uint64_t earliest = ~uint64_t{0};
+  for (const PendingPoll& p : g_polls) {
+    if (p.used && p.deadline < earliest) earliest = p.deadline;
+  }
+  return earliest;
+}
+
+// ---- Requests ----
+
+void do_open(Client* c, const char* path, int flags, uint32_t mode, bool directory) {
+  char abs[kPathMax];
+  int r = absolute_path(c, path, abs);
+  if (r < 0) return reply(r);
+  Location at;
+  r = resolve(abs, &at);
+  if (r == -ENOENT && (flags & O_CREAT) && !directory) {
+    Location dir;
+    const char* name;
+    size_t length;
+    r = resolve_parent(abs, &dir, &name, &length);
+    if (r < 0) return reply(r);
+    at.fs = dir.fs;
+    r = dir.fs->create(dir.ino, name, length, mode & ~0022u, &at.ino);
+    if (r < 0) return reply(r);
+  } else if (r < 0) {
+    return reply(r);
+  } else if ((flags & O_CREAT) && (flags & O_EXCL)) {
+    return reply(-EEXIST);
+  }
+  NodeInfo info;
+  r = at.fs->stat(at.ino, &info);
+  if (r < 0) return reply(r);
+  int access = flags & O_ACCMODE;
+  if (S_ISDIR(info.mode)) {
+    if (access != O_RDONLY) return reply(-EISDIR);
+  } else if (directory || (flags & O_DIRECTORY)) {
+    return reply(-ENOTDIR);
+  }
+  bool device = at.fs == g_devfs && S_ISCHR(info.mode);
+  if (!device && !S_ISDIR(info.mode) && (flags & O_TRUNC) && access != O_RDONLY) {
+    r = at.fs->truncate(at.ino, 0);
+    if (r < 0) return reply(r);
+  }
+  OpenFile* f = new_file(device ? OpenFile::Kind::kDevice : OpenFile::Kind::kNode,
+                         flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+  if (f == nullptr) return reply(-ENFILE);
+  f->fs = at.fs;
+  f->ino = at.ino;
+  f->device = device ? info.device : 0;
+  if (!device) at.fs->opened(at.ino);
+  int fd = install(c, f);
+  if (fd < 0) drop(f);
+  reply(fd);
+}
+
+void do_read(Client* c, OpenFile* f, size_t size) {
+  static uint8_t buffer[kMaxPayload];
+  if (size > sizeof(buffer)) size = sizeof(buffer);
+  if ((f->flags & O_ACCMODE) == O_WRONLY) return reply(-EBADF);
+  switch (f->kind) {
+    case OpenFile::Kind::kNode: {
+      long n = f->fs->read(f->ino, f->offset, buffer, size);
+      if (n > 0) f->offset += static_cast<uint64_t>(n);
+      return reply(n, buffer, n > 0 ? static_cast<size_t>(n) : 0);
+    }
+    case OpenFile::Kind::kPipeRead: {
+      Pipe* p = f->pipe;
+      if (p->count > 0 || p->writers == 0) {
+        size_t n = pipe_take(p, buffer, size);
+        reply(static_cast<intptr_t>(n), buffer, n);
+        pump(p);
+        return;
+      }
+      if (f->flags & O_NONBLOCK) return reply(-EAGAIN);
+      if (p->read_count == kMaxWaiters) return reply(-EAGAIN);
+      mica_handle_t h;
+      if (mica_ipc_reply_defer(&h) != 0) return reply(-EIO);
+      p->reads[p->read_count++] = {h, size};
+      return;
+    }
+    case OpenFile::Kind::kDevice:
+      if (f->device == DevFs::kConsole) {
+        if (!forward_to_console(MICA_CONSOLE_READ, size, nullptr, 0)) reply(0);
+        return;
+      }
+      {
+        long n = g_devfs->read_device(f->device, buffer, size);
+        return reply(n, buffer, n > 0 ? static_cast<size_t>(n) : 0);
+      }
+    default:
+      return reply(-EBADF);
+  }
+}
+
+void do_write(Client* c, OpenFile* f, const uint8_t* data, size_t size) {
+  if ((f->flags & O_ACCMODE) == O_RDONLY) return reply(-EBADF);
+  switch (f->kind) {
+    case OpenFile::Kind::kNode: {
+      if (f->flags & O_APPEND) {
+        NodeInfo info;
+        if (f->fs->stat(f->ino, &info) == 0) f->offset = info.size;
+      }
+      long n = f->fs->write(f->ino, f->offset, data, size);
+      if (n > 0) f->offset += static_cast<uint64_t>(n);
+      return reply(n);
+    }
+    case OpenFile::Kind::kPipeWrite: {
+      Pipe* p = f->pipe;
+      if (p->readers == 0) return reply(-EPIPE);
+      size_t n = p->write_count == 0 ? pipe_put(p, data, size) : 0;
+      if (n == size || ((f->flags & O_NONBLOCK) && n > 0)) {
+        reply(static_cast<intptr_t>(n));
+        pump(p);
+        return;
+      }
+      if ((f->flags & O_NONBLOCK) || p->write_count == kMaxWaiters) {
+        reply(n > 0 ? static_cast<intptr_t>(n) : -EAGAIN);
+        pump(p);
+        return;
+      }
+      uint8_t* copy = static_cast<uint8_t*>(malloc(size));
+      mica_handle_t h;
+      if (copy == nullptr || mica_ipc_reply_defer(&h) != 0) {
+        free(copy);
+        reply(n > 0 ? static_cast<intptr_t>(n) : -ENOMEM);
+        return;
+      }
+      memcpy(copy, data, size);
+      p->writes[p->write_count++] = {h, copy, size, n};
+      pump(p);
+      return;
+    }
+    case OpenFile::Kind::kDevice:
+      if (f->device == DevFs::kConsole) {
+        if (!forward_to_console(MICA_CONSOLE_WRITE, 0, data, size)) {
+          reply(mica_debug_write(reinterpret_cast<const char*>(data), size));
+        }
+        return;
+      }
+      return reply(g_devfs->write_device(f->device, data, size));
+    default:
+      return reply(-EBADF);
+  }
+}
+
+void do_stat_node(FileSystem* fs, uint64_t ino) {
+  NodeInfo info;
+  int r = fs->stat(ino, &info);
+  if (r < 0) return reply(r);
+  struct stat st;
+  fill_stat(info, &st, fs_id(fs));
+  reply(0, &st, sizeof(st));
+}
+
+void do_fstat(OpenFile* f) {
+  struct stat st;
+  memset(&st, 0, sizeof(st));
+  switch (f->kind) {
+    case OpenFile::Kind::kNode:
+    case OpenFile::Kind::kDevice:
+      return do_stat_node(f->fs, f->ino);
+    case OpenFile::Kind::kPipeRead:
+    case OpenFile::Kind::kPipeWrite:
+      st.st_mode = S_IFIFO | 0600;
+      st.st_nlink = 1;
+      st.st_size = static_cast<off_t>(f->pipe->count);
+      st.st_blksize = kPipeSize;
+      return reply(0, &st, sizeof(st));
+    default:
+      return reply(-EBADF);
+  }
+}
+
+void do_lseek(OpenFile* f, int64_t offset, int whence) {
+  if (f->kind != OpenFile::Kind::kNode) {
+    return reply(f->kind == OpenFile::Kind::kDevice ? 0 : -ESPIPE);
+  }
+  NodeInfo info;
+  int r = f->fs->stat(f->ino, &info);
+  if (r < 0) return reply(r);
+  if (S_ISDIR(info.mode)) {
+    if (whence != SEEK_SET || offset != 0) return reply(-EINVAL);
+    f->offset = 0;
+    return reply(0, nullptr, 0, 0, 0);
+  }
+  int64_t base = whence == SEEK_SET   ? 0
+                 : whence == SEEK_CUR ? static_cast<int64_t>(f->offset)
+                 : whence == SEEK_END ? static_cast<int64_t>(info.size)
+                                      : -1;
+  if (base < 0) return reply(-EINVAL);
+  int64_t target = base + offset;
+  if (target < 0) return reply(-EINVAL);
+  f->offset = static_cast<uint64_t>(target);
+  uint64_t result = f->offset;
+  reply(0, nullptr, 0, static_cast<uintptr_t>(result),
+        static_cast<uintptr_t>(sizeof(uintptr_t) < 8 ? result >> 32 : 0));
+}
+
+void do_readdir(OpenFile* f) {
+  if (f->kind != OpenFile::Kind::kNode) return reply(-ENOTDIR);
+  DirEntry entry;
+  int r = f->fs->readdir(f->ino, &f->offset, &entry);
+  if (r <= 0) return reply(r);
+  struct dirent out;
+  memset(&out, 0, sizeof(out));
+  out.d_ino = static_cast<ino_t>(entry.ino);
+  out.d_type = entry.type;
+  strlcpy(out.d_name, entry.name, sizeof(out.d_name));
+  reply(1, &out, sizeof(out));
+}
+
+// mkdir, unlink, rmdir: the operation on the last component's directory.
+template <typename Operation>
+void on_parent(Client* c, const char* path, Operation operation) {
+  char abs[kPathMax];
+  int r = absolute_path(c, path, abs);
+  if (r < 0) return reply(r);
+  if (strcmp(abs, "/") == 0) return reply(-EBUSY);
+  Location dir;
+  const char* name;
+  size_t length;
+  r = resolve_parent(abs, &dir, &name, &length);
+  if (r < 0) return reply(r);
+  reply(operation(dir, name, length));
+}
+
+void do_rename(Client* c, const char* from, const char* to) {
+  char a[kPathMax], b[kPathMax];
+  int r = absolute_path(c, from, a);
+  if (r == 0) r = absolute_path(c, to, b);
+  if (r < 0) return reply(r);
+  Location fd, td;
+  const char *fname, *tname;
+  size_t flen, tlen;
+  r = resolve_parent(a, &fd, &fname, &flen);
+  if (r == 0) r = resolve_parent(b, &td, &tname, &tlen);
+  if (r < 0) return reply(r);
+  if (fd.fs != td.fs) return reply(-EXDEV);
+  reply(fd.fs->rename(fd.ino, fname, flen, td.ino, tname, tlen));
+}
+
+void do_adopt(Client* parent, const mica_message& m, const char* payload) {
+  uint32_t pid = static_cast<uint32_t>(m.words[0]);
+  if (m.handle == MICA_HANDLE_INVALID || pid == 0 || m.data_size % 8 != 0 ||
+      m.data_size / 8 > MICA_VFS_MAX_INHERIT) {
+    if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
+    return reply(-EINVAL);
+  }
+  if (Client* old = find_client(pid)) release_client(old);
+  Client* child = nullptr;
+  for (Client& c : g_clients) {
+    if (c.pid == 0) {
+      child = &c;
+      break;
+    }
+  }
+  if (child == nullptr || mica_process_watch(m.handle, g_endpoint, pid) != 0) {
+    mica_handle_close(m.handle);
+    return reply(-ENOSPC);
+  }
+  mica_handle_close(m.handle);
+  *child = Client{};
+  child->pid = pid;
+  if (m.words[1] != 0) strlcpy(child->cwd, parent->cwd, sizeof(child->cwd));
+  const int32_t* pairs = reinterpret_cast<const int32_t*>(payload);
+  for (size_t i = 0; i < m.data_size / 8; ++i) {
+    int32_t to = pairs[2 * i], from = pairs[2 * i + 1];
+    if (to < 0 || to >= kMaxFds || from < 0 || from >= kMaxFds) continue;
+    OpenFile* f = parent->fds[from];
+    if (f == nullptr) continue;
+    drop(child->fds[to]);
+    ++f->refs;
+    child->fds[to] = f;
+  }
+  reply(0);
+}
+
+void serve(mica_message& m, char* payload) {
+  if (m.label == MICA_LABEL_PROCESS_EXIT && m.sender == 0) {
+    if (Client* c = find_client(static_cast<uint32_t>(m.words[0]))) release_client(c);
+    poll_all();
+    return;
+  }
+  if (m.label == MICA_LABEL_IRQ) return;
+  Client* c = client_for(m.sender);
+  if (c == nullptr) return reply(-ENOMEM);
+  const uintptr_t* w = m.words;
+  const char* path = payload_path(payload, m.data_size);
+  switch (m.label) {
+    case MICA_VFS_ADOPT:
+      return do_adopt(c, m, payload);
+    case MICA_VFS_RELEASE:
+      release_client(c);
+      return reply(0);
+    case MICA_POSIX_OPEN:
+      if (path == nullptr) return reply(-EFAULT);
+      return do_open(c, path, static_cast<int>(w[0]), static_cast<uint32_t>(w[1]), false);
+    case MICA_POSIX_OPENDIR:
+      if (path == nullptr) return reply(-EFAULT);
+      return do_open(c, path, O_RDONLY, 0, true);
+    case MICA_POSIX_ACCESS:
+    case MICA_POSIX_STAT: {
+      if (path == nullptr) return reply(-EFAULT);
+      char abs[kPathMax];
+      Location at;
+      int r = absolute_path(c, path, abs);
+      if (r == 0) r = resolve(abs, &at);
+      if (r < 0) return reply(r);
+      if (m.label == MICA_POSIX_ACCESS) return reply(0);
+      return do_stat_node(at.fs, at.ino);
+    }
+    case MICA_POSIX_CHDIR: {
+      if (path == nullptr) return reply(-EFAULT);
+      char abs[kPathMax];
+      Location at;
+      NodeInfo info;
+      int r = absolute_path(c, path, abs);
+      if (r == 0) r = resolve(abs, &at);
+      if (r == 0) r = at.fs->stat(at.ino, &info);
+      if (r < 0) return reply(r);
+      if (!S_ISDIR(info.mode)) return reply(-ENOTDIR);
+      strlcpy(c->cwd, abs, sizeof(c->cwd));
+      return reply(0);
+    }
+    case MICA_POSIX_GETCWD: {
+      size_t n = strlen(c->cwd) + 1;
+      if (w[0] < n) return reply(-ERANGE);
+      return reply(0, c->cwd, n);
+    }
+    case MICA_POSIX_MKDIR:
+      if (path == nullptr) return reply(-EFAULT);
+      return on_parent(c, path, [&](Location& d, const char* name, size_t length) {
+        uint64_t ino;
+        return d.fs->mkdir(d.ino, name, length, static_cast<uint32_t>(w[0]) & ~0022u, &ino);
+      });
+    case MICA_POSIX_UNLINK:
+      if (path == nullptr) return reply(-EFAULT);
+      return on_parent(c, path, [](Location& d, const char* name, size_t length) {
+        return d.fs->unlink(d.ino, name, length);
+      });
+    case MICA_POSIX_RMDIR:
+      if (path == nullptr) return reply(-EFAULT);
+      return on_parent(c, path, [](Location& d, const char* name, size_t length) {
+        return d.fs->rmdir(d.ino, name, length);
+      });
+    case MICA_POSIX_RENAME: {
+      size_t first = w[0];
+      if (path == nullptr || first == 0 || first >= m.data_size ||
+          memchr(payload + first, 0, m.data_size - first) == nullptr) {
+        return reply(-EFAULT);
+      }
+      return do_rename(c, payload, payload + first);
+    }
+    case MICA_POSIX_PIPE: {
+      Pipe* p = new_pipe();
+      if (p == nullptr) return reply(-ENFILE);
+      OpenFile* r = new_file(OpenFile::Kind::kPipeRead, O_RDONLY);
+      OpenFile* wr = r != nullptr ? new_file(OpenFile::Kind::kPipeWrite, O_WRONLY) : nullptr;
+      if (wr == nullptr) {
+        if (r != nullptr) r->kind = OpenFile::Kind::kFree;
+        p->used = false;
+        return reply(-ENFILE);
+      }
+      r->pipe = wr->pipe = p;
+      p->readers = p->writers = 1;
+      int a = install(c, r);
+      int b = a >= 0 ? install(c, wr) : -EMFILE;
+      if (b < 0) {
+        if (a >= 0) c->fds[a] = nullptr;
+        drop(r);
+        drop(wr);
+        return reply(-EMFILE);
+      }
+      return reply(0, nullptr, 0, static_cast<uintptr_t>(a), static_cast<uintptr_t>(b));
+    }
+    case MICA_POSIX_POLL: {
+      size_t count = w[0];
+      if (count > 64 || m.data_size != count * sizeof(pollfd)) return reply(-EINVAL);
+      pollfd fds[64];
+      memcpy(fds, payload, m.data_size);
+      int ready = evaluate(c, fds, count);
+      int timeout = static_cast<int>(w[1]);
+      if (ready != 0 || timeout == 0) return reply(ready, fds, m.data_size);
+      for (PendingPoll& p : g_polls) {
+        if (p.used) continue;
+        mica_handle_t h;
+        if (mica_ipc_reply_defer(&h) != 0) return reply(-EIO);
+        p.used = true;
+        p.reply = h;
+        p.pid = c->pid;
+        p.count = count;
+        memcpy(p.fds, fds, m.data_size);
+        p.deadline = timeout < 0 ? ~uint64_t{0} : now_ns() + uint64_t(timeout) * 1000000;
+        return;
+      }
+      return reply(-EAGAIN);
+    }
+    default:
+      break;
+  }
+  // The rest act on a descriptor.
+  OpenFile* f = file_of(c, w[0]);
+  if (f == nullptr) return reply(-EBADF);
+  switch (m.label) {
+    case MICA_POSIX_READ:
+      return do_read(c, f, w[1]);
+    case MICA_POSIX_WRITE:
+      return do_write(c, f, reinterpret_cast<const uint8_t*>(payload), m.data_size);
+    case MICA_POSIX_CLOSE:
+      c->fds[w[0]] = nullptr;
+      drop(f);
+      return reply(0);
+    case MICA_POSIX_DUP: {
+      int fd = install(c, f);
+      if (fd >= 0) ++f->refs;
+      return reply(fd);
+    }
+    case MICA_POSIX_DUP2: {
+      uintptr_t to = w[1];
+      if (to >= static_cast<uintptr_t>(kMaxFds)) return reply(-EBADF);
+      if (to == w[0]) return reply(static_cast<intptr_t>(to));
+      ++f->refs;
+      drop(c->fds[to]);
+      c->fds[to] = f;
+      return reply(static_cast<intptr_t>(to));
+    }
+    case MICA_POSIX_FCNTL:
+      switch (static_cast<int>(w[1])) {
+        case F_DUPFD: {
+          int fd = install(c, f, static_cast<int>(w[2]));
+          if (fd >= 0) ++f->refs;
+          return reply(fd);
+        }
+        case F_GETFL:
+          return reply(f->flags);
+        case F_SETFL:
+          f->flags = (f->flags & O_ACCMODE) | (static_cast<int>(w[2]) & (O_APPEND | O_NONBLOCK));
+          return reply(0);
+        case F_GETFD:
+        case F_SETFD:
+          return reply(0);
+        default:
+          return reply(-EINVAL);
+      }
+    case MICA_POSIX_LSEEK: {
+      int64_t offset = 0;
+      if (m.data_size == sizeof(offset)) memcpy(&offset, payload, sizeof(offset));
+      return do_lseek(f, offset, static_cast<int>(w[2]));
+    }
+    case MICA_POSIX_FSTAT:
+      return do_fstat(f);
+    case MICA_POSIX_READDIR:
+      return do_readdir(f);
+    case MICA_POSIX_ISATTY:
+      return reply(f->kind == OpenFile::Kind::kDevice && f->device == DevFs::kConsole ? 1
+                                                                                      : -ENOTTY);
+    case MICA_POSIX_IOCTL:
+      if (f->kind == OpenFile::Kind::kDevice && f->device == DevFs::kConsole &&
+          w[1] == MICA_IOCTL_CONSOLE_MODE) {
+        if (!forward_to_console(MICA_CONSOLE_SET_MODE, w[2], nullptr, 0)) reply(-EIO);
+        return;
+      }
+      return reply(-ENOTTY);
+    default:
+      return reply(-ENOSYS);
+  }
+}
+
+bool mount(const char* path, FileSystem* fs) {
+  if (g_mount_count == sizeof(g_mounts) / sizeof(g_mounts[0])) return false;
+  Mount& m = g_mounts[g_mount_count++];
+  strlcpy(m.path, path, sizeof(m.path));
+  m.length = strlen(m.path);
+  m.fs = fs;
+  return true;
+}
+
+bool register_with_router() {
+  mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
+  mica_handle_t copy;
+  if (router == MICA_HANDLE_INVALID ||
+      mica_handle_duplicate(
+          g_endpoint, MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER | MICA_RIGHT_DUPLICATE, &copy) != 0) {
+    return false;
+  }
+  mica_message m = {};
+  m.label = MICA_ROUTER_REGISTER;
+  m.data = MICA_SERVICE_VFS;
+  m.data_size = sizeof(MICA_SERVICE_VFS);
+  m.handle = copy;
+  return mica_ipc_call_message(router, &m) == 0 && m.words[0] == 0;
+}
+
+}  // namespace
+}  // namespace vfs
+
+// The VFS's own output goes to the kernel log: through libc it would be a
+// request to itself.
+intptr_t log_only(int op, const uintptr_t args[6]) {
+  if (op == MICA_POSIX_WRITE && args[0] <= 2) {
+    return mica_debug_write(reinterpret_cast<const char*>(args[1]), args[2]);
+  }
+  return -ENOSYS;
+}
+
+int main() {
+  using namespace vfs;
+  mica_posix_set_handler(log_only);
+  g_pipes = static_cast<Pipe*>(calloc(kMaxPipes, sizeof(Pipe)));
+  // Exit notices of every client fit in the queue.
+  if (g_pipes == nullptr || mica_endpoint_create(kMaxClients + 8, &g_endpoint) != 0) {
+    printf("vfs: out of memory\n");
+    return 1;
+  }
+  auto* root = new MemFs("ramfs", 64u << 20);
+  auto* tmp = new MemFs("tmpfs", 16u << 20);
+  g_devfs = new DevFs();
+  mica_handle_t ramdisk = mica_startup_handle(MICA_STARTUP_RAMDISK);
+  mica_handle_info info;
+  uintptr_t address = 0;
+  if (ramdisk != MICA_HANDLE_INVALID && mica_handle_info(ramdisk, &info) == 0 &&
+      mica_memory_map(MICA_HANDLE_SELF, ramdisk, 0x50000000, info.size, MICA_PROT_READ, 0,
+                      &address) == 0) {
+    int r = root->load_archive(reinterpret_cast<const void*>(address), info.size);
+    if (r < 0) printf("vfs: the ramdisk is damaged (%s); mounted what came before\n", strerror(-r));
+  } else {
+    printf("vfs: no ramdisk; / is empty\n");
+  }
+  uint64_t ino;
+  root->mkdir(root->root(), "dev", 3, 0755, &ino);
+  root->mkdir(root->root(), "tmp", 3, 01777, &ino);
+  mount("/", root);
+  mount("/dev", g_devfs);
+  mount("/tmp", tmp);
+  if (!register_with_router()) {
+    printf("vfs: cannot register with the router\n");
+    return 1;
+  }
+  printf("vfs: / ramfs (%u files and directories, %zu KiB), /dev devfs, /tmp tmpfs\n",
+         root->nodes_used(), (info.size + 1023) / 1024);
+  static char payload[kMaxPayload + 1];
+  for (;;) {
+    uint64_t deadline = next_poll_deadline();
+    mica_message m = {};
+    m.buffer = payload;
+    m.buffer_size = kMaxPayload;
+    if (deadline != ~uint64_t{0}) {
+      uint64_t now = now_ns();
+      uint64_t timeout = deadline > now ? deadline - now : 0;
+      mica_wait_item item = {g_endpoint, MICA_SIGNAL_READABLE, 0};
+      if (mica_wait_many(&item, 1, &timeout) == -ETIMEDOUT) {
+        poll_all();
+        continue;
+      }
+      if (mica_ipc_receive(g_endpoint, &m, MICA_NONBLOCK) != 0) continue;
+    } else if (mica_ipc_receive(g_endpoint, &m, 0) != 0) {
+      continue;
+    }
+    payload[m.data_size < kMaxPayload ? m.data_size : kMaxPayload] = 0;
+    serve(m, payload);
+  }
+}

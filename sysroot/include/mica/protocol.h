@@ -1,0 +1,109 @@
+// The protocols mica's servers speak over IPC endpoints (<mica/syscall.h>
+// messages: a label, four words, an optional handle and payload). Shared by
+// the servers, the drivers and libc; C-compatible.
+//
+// Every request is a call (MICA_SYS_IPC_CALL_MESSAGE): the label names the
+// operation, the words carry its integer arguments, a path or data travels
+// as the payload, and bulk results come back as the reply's payload into
+// the caller's buffer. The reply's words[0] is the result: >= 0, or a
+// negated errno (-ENOENT ...). A server may take a call out of its thread
+// (MICA_SYS_IPC_REPLY_DEFER) and answer it later, or hand the reply handle
+// to another server to answer: callers never notice the difference, and a
+// server that dies fails the calls it held with -ECONNRESET.
+#pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- The router (init): the service registry ----
+// Every process is started with an endpoint to the router
+// (MICA_STARTUP_ROUTER).
+enum {
+  // payload: the service name; handle: an endpoint (with TRANSFER and
+  // WRITE) that the service receives on. -EEXIST if the name is taken by a
+  // live service.
+  MICA_ROUTER_REGISTER = 0x100,
+  // payload: the service name -> reply handle: an endpoint to it (WRITE,
+  // TRANSFER, DUPLICATE). -ENOENT if there is none (yet: a service that is
+  // restarting is looked up again by its clients).
+  MICA_ROUTER_LOOKUP = 0x101,
+  // words[0]: nonzero to power off, zero to reboot; words[1]: exit code.
+  // Servers are stopped first.
+  MICA_ROUTER_SHUTDOWN = 0x102,
+  // -> payload: text, one line per service: "name pid restarts state\n".
+  MICA_ROUTER_SERVICES = 0x103,
+  // Before a new process starts, its creator registers it. handle: the
+  // process (READ, MANAGE); payload: its name. The router records the
+  // sender as its parent, lists it in MICA_ROUTER_PROCESSES and can kill it.
+  MICA_ROUTER_ADOPT = 0x104,
+  // words[0]: pid, words[1]: signal number -> 0, -ESRCH, -EPERM.
+  MICA_ROUTER_KILL = 0x105,
+  // -> words[0]: the caller's parent's pid (0 if none is known).
+  MICA_ROUTER_PARENT = 0x106,
+  // -> payload: text, one line per live process: "pid ppid state name\n".
+  MICA_ROUTER_PROCESSES = 0x107,
+};
+#define MICA_SERVICE_NAME_MAX 32
+
+// The names services register under.
+#define MICA_SERVICE_VFS "vfs"
+#define MICA_SERVICE_CONSOLE "console"
+#define MICA_SERVICE_BLOCK "block"  // the root file system's disk
+
+// ---- The VFS: files and directories, per-process descriptors ----
+// The labels are the MICA_POSIX_* operations of <mica/posix.h>; the caller
+// is the process that sent the message (mica_message.sender). Paths travel
+// as the payload (NUL-terminated; rename: "from\0to\0"); results such as
+// struct stat, struct dirent, a read's bytes or getcwd's path come back as
+// the reply's payload, with words[0] the result.
+enum {
+  // Before a new process starts: gives it descriptors. words[0]: the child's
+  // pid; payload: up to MICA_VFS_MAX_INHERIT int32_t pairs {child_fd,
+  // parent_fd} naming the caller's descriptors the child gets (dup'ed);
+  // handle: the child's process (READ right), so that the VFS closes its
+  // descriptors when it dies. words[1]: nonzero to also copy the caller's
+  // working directory.
+  MICA_VFS_ADOPT = 0x200,
+  // The caller ends: its descriptors close now (libc calls it at exit; the
+  // process handle covers crashes).
+  MICA_VFS_RELEASE = 0x201,
+};
+#define MICA_VFS_MAX_INHERIT 16
+
+// ---- Console (tty) ----
+enum {
+  // words[0]: the most bytes wanted -> payload: one line (canonical mode,
+  // with its '\n') or what is there (raw); 0 bytes at end of file (^D).
+  MICA_CONSOLE_READ = 0x300,
+  // payload: bytes to show -> words[0]: how many were taken.
+  MICA_CONSOLE_WRITE = 0x301,
+  // words[0]: MICA_CONSOLE_MODE_* bits.
+  MICA_CONSOLE_SET_MODE = 0x302,
+  // handle: the foreground process (MANAGE right), which ^C kills.
+  MICA_CONSOLE_SET_FOREGROUND = 0x303,
+};
+#define MICA_CONSOLE_MODE_RAW (1u << 0)      // no line editing: bytes as they come
+#define MICA_CONSOLE_MODE_NO_ECHO (1u << 1)  // do not echo what is typed
+
+// ---- Block devices ----
+enum {
+  // -> words[0]: 0, words[1]: sector size in bytes, words[2]: sector count
+  // (low 32 bits on 32-bit arches), words[3]: sector count >> 32.
+  MICA_BLOCK_INFO = 0x400,
+  // words[0]: first sector (low), words[1]: first sector (high), words[2]:
+  // sector count -> payload: the sectors. At most MICA_BLOCK_MAX_TRANSFER
+  // bytes; -EINVAL past the end.
+  MICA_BLOCK_READ = 0x401,
+  // words as READ; payload: the sectors -> words[0]: 0.
+  MICA_BLOCK_WRITE = 0x402,
+  // Everything written is on the medium when this returns.
+  MICA_BLOCK_FLUSH = 0x403,
+};
+#define MICA_BLOCK_MAX_TRANSFER 65536u
+
+#ifdef __cplusplus
+}
+#endif
