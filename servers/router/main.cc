@@ -271,6 +271,27 @@ void reply(intptr_t result, const void* data = nullptr, size_t size = 0,
 
 void on_exit(const mica_message& m);
 
+// Writes the file systems back, stops the servers and the machine.
+[[noreturn]] void shut_down(bool power_off, uint32_t by) {
+  g_shutting_down = true;
+  printf("router: %s requested by pid %u\n", power_off ? "power-off" : "reboot", by & 0xffff);
+  if (Service* vfs = find_service(MICA_SERVICE_VFS)) {
+    mica_message m = {};
+    m.label = MICA_VFS_SYNC;
+    int r = mica_ipc_call_message(vfs->endpoint, &m);
+    if (r != 0 || static_cast<intptr_t>(m.words[0]) < 0) {
+      printf("router: the file systems did not sync: %s\n",
+             strerror(r != 0 ? -r : -static_cast<int>(m.words[0])));
+    }
+  }
+  for (size_t i = g_server_count; i-- > 0;) {
+    if (g_servers[i].pid != 0) mica_process_kill(g_servers[i].process, 0);
+  }
+  mica_system_stop(mica_startup_handle(MICA_STARTUP_RESOURCE),
+                   power_off ? MICA_STOP_POWER_OFF : MICA_STOP_REBOOT);
+  mica_process_exit(0);  // no resource: init's end powers off
+}
+
 // Handles one message (call or notice). `payload` holds what came with it.
 void handle(mica_message& m, char* payload) {
   if (m.label == MICA_LABEL_PROCESS_EXIT && m.sender == 0) {
@@ -351,15 +372,8 @@ void handle(mica_message& m, char* payload) {
       return;
     }
     case MICA_ROUTER_SHUTDOWN:
-      g_shutting_down = true;
       reply(0);
-      printf("router: %s requested by pid %u\n", m.words[0] ? "power-off" : "reboot",
-             m.sender & 0xffff);
-      // Servers go first; then init's exit ends the system.
-      for (size_t i = 0; i < g_server_count; ++i) {
-        if (g_servers[i].pid != 0) mica_process_kill(g_servers[i].process, 0);
-      }
-      mica_process_exit(static_cast<int>(m.words[1]));
+      shut_down(m.words[0] != 0, m.sender);
     default:
       if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
       reply(-ENOSYS);

@@ -29,6 +29,7 @@
 
 #include "clock.h"
 #include "devfs.h"
+#include "ext2fs.h"
 #include "memfs.h"
 #include "path.h"
 
@@ -769,7 +770,17 @@ void do_adopt(Client* parent, const mica_message& m, const char* payload) {
   reply(0);
 }
 
+// After each request, what it changed on a disk is made consistent there
+// (free counts, group descriptors: sync() is free when nothing changed),
+// so that a crash or a kill leaves the file system clean for e2fsck.
+void serve_request(mica_message& m, char* payload);
+
 void serve(mica_message& m, char* payload) {
+  serve_request(m, payload);
+  for (size_t i = 0; i < g_mount_count; ++i) g_mounts[i].fs->sync();
+}
+
+void serve_request(mica_message& m, char* payload) {
   if (m.label == MICA_LABEL_PROCESS_EXIT && m.sender == 0) {
     if (Client* c = find_client(static_cast<uint32_t>(m.words[0]))) release_client(c);
     poll_all();
@@ -786,6 +797,14 @@ void serve(mica_message& m, char* payload) {
     case MICA_VFS_RELEASE:
       release_client(c);
       return reply(0);
+    case MICA_VFS_SYNC: {
+      int result = 0;
+      for (size_t i = 0; i < g_mount_count; ++i) {
+        int r = g_mounts[i].fs->sync();
+        if (r < 0 && result == 0) result = r;
+      }
+      return reply(result);
+    }
     case MICA_POSIX_OPEN:
       if (path == nullptr) return reply(-EFAULT);
       return do_open(c, path, static_cast<int>(w[0]), static_cast<uint32_t>(w[1]), false);
@@ -1006,23 +1025,39 @@ int main() {
     printf("vfs: out of memory\n");
     return 1;
   }
-  auto* root = new MemFs("ramfs", 64u << 20);
   auto* tmp = new MemFs("tmpfs", 16u << 20);
   g_devfs = new DevFs();
-  mica_handle_t ramdisk = mica_startup_handle(MICA_STARTUP_RAMDISK);
-  mica_handle_info info;
-  uintptr_t address = 0;
-  if (ramdisk != MICA_HANDLE_INVALID && mica_handle_info(ramdisk, &info) == 0 &&
-      mica_memory_map(MICA_HANDLE_SELF, ramdisk, 0x50000000, info.size, MICA_PROT_READ, 0,
-                      &address) == 0) {
-    int r = root->load_archive(reinterpret_cast<const void*>(address), info.size);
-    if (r < 0) printf("vfs: the ramdisk is damaged (%s); mounted what came before\n", strerror(-r));
-  } else {
-    printf("vfs: no ramdisk; / is empty\n");
+  // The root: the disk's ext2 partition where the board has a block driver
+  // and the disk one, else the ramdisk's tree in memory.
+  FileSystem* root = Ext2Fs::mount_disk();
+  const char* root_kind = "ext2";
+  if (root == nullptr) {
+    auto* memfs = new MemFs("ramfs", 64u << 20);
+    mica_handle_t ramdisk = mica_startup_handle(MICA_STARTUP_RAMDISK);
+    mica_handle_info info;
+    uintptr_t address = 0;
+    if (ramdisk != MICA_HANDLE_INVALID && mica_handle_info(ramdisk, &info) == 0 &&
+        mica_memory_map(MICA_HANDLE_SELF, ramdisk, 0x50000000, info.size, MICA_PROT_READ, 0,
+                        &address) == 0) {
+      int r = memfs->load_archive(reinterpret_cast<const void*>(address), info.size);
+      if (r < 0) {
+        printf("vfs: the ramdisk is damaged (%s); mounted what came before\n", strerror(-r));
+      }
+    } else {
+      printf("vfs: no ramdisk; / is empty\n");
+    }
+    root = memfs;
+    root_kind = "ramfs (the ramdisk, in memory)";
   }
+  // Mount points: the VFS needs none in the file system below, but ls
+  // should show them.
   uint64_t ino;
-  root->mkdir(root->root(), "dev", 3, 0755, &ino);
-  root->mkdir(root->root(), "tmp", 3, 01777, &ino);
+  if (root->lookup(root->root(), "dev", 3, &ino) != 0)
+    root->mkdir(root->root(), "dev", 3, 0755, &ino);
+  if (root->lookup(root->root(), "tmp", 3, &ino) != 0) {
+    root->mkdir(root->root(), "tmp", 3, 01777, &ino);
+  }
+  root->sync();
   mount("/", root);
   mount("/dev", g_devfs);
   mount("/tmp", tmp);
@@ -1030,8 +1065,7 @@ int main() {
     printf("vfs: cannot register with the router\n");
     return 1;
   }
-  printf("vfs: / ramfs (%u files and directories, %zu KiB), /dev devfs, /tmp tmpfs\n",
-         root->nodes_used(), (info.size + 1023) / 1024);
+  printf("vfs: / %s, /dev devfs, /tmp tmpfs\n", root_kind);
   static char payload[kMaxPayload + 1];
   for (;;) {
     uint64_t deadline = next_poll_deadline();

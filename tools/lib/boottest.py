@@ -1,6 +1,7 @@
 """Runs one boot test of boot_tests.json: boots the image under QEMU with the
 serial port in a log file (<out>/boot_test_logs/<test>.log) and watches it
 for the markers."""
+import json
 import os
 import shlex
 import subprocess
@@ -48,20 +49,105 @@ def run(out_dir, test, images):
         try:
             argv = qemu.command(out_dir, found[0], methods[0], work,
                                 test.get("kernel_args", ""))
+            # Each test writes to its own copy of a disk image, never to the
+            # build's (and a second boot sees what the first wrote).
+            argv, disks = _private_disks(argv, out_dir, work)
         except (OSError, subprocess.CalledProcessError) as e:
             return Result(name, False, "cannot prepare QEMU: %s" % e, 0, "", [])
-        argv += ["-serial", "file:" + os.path.relpath(log_path, out_dir), "-display", "none", "-monitor", "none",
-                 "-no-reboot"] + test.get("qemu_args", [])
-        process = subprocess.Popen(argv, cwd=out_dir, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        passed, reason = _watch(process, log_path, test, start)
-        _stop(process)
-        log = _read(log_path)
-        qemu_output = process.stdout.read().decode(errors="replace")
-        if qemu_output.strip():
-            log += "\n[qemu] " + qemu_output.strip().replace("\n", "\n[qemu] ")
+        passed, reason, log = _boot(out_dir, argv, log_path, test, start,
+                                    test.get("conversation") or [],
+                                    wait_for_exit=bool(test.get("second_boot")))
+        if passed and test.get("fsck"):
+            for disk in disks:
+                passed, reason = _fsck(disk, work)
+                if not passed:
+                    break
+        second = test.get("second_boot")
+        if passed and second:
+            second_test = dict(test, expect=second["markers"])
+            passed, reason, log2 = _boot(out_dir, argv, log_path + ".2", second_test, start,
+                                         second["steps"])
+            log += "\n---- second boot of the same disk ----\n" + log2
+            if not passed:
+                reason = "second boot: " + reason
     return Result(name, passed, reason, time.monotonic() - start, log,
                   "cd %s && %s" % (shlex.quote(out_dir), shlex.join(argv)))
+
+
+def _private_disks(argv, out_dir, work):
+    """ARGV with each -drive file= copied into WORK; and the copies."""
+    argv, disks = list(argv), []
+    for i, arg in enumerate(argv[:-1]):
+        if arg != "-drive":
+            continue
+        options = argv[i + 1].split(",")
+        for j, option in enumerate(options):
+            if option.startswith("file="):
+                source = os.path.join(out_dir, option[len("file="):])
+                copy = os.path.join(work, "disk%d-%s" % (len(disks), os.path.basename(source)))
+                subprocess.run(["cp", "--sparse=always", source, copy], check=True)
+                options[j] = "file=" + copy
+                disks.append(copy)
+        argv[i + 1] = ",".join(options)
+    return argv, disks
+
+
+def _fsck(disk, work):
+    """e2fsck -fn on DISK's ext2 partition (MBR type 83): (passed, reason).
+    Clean means exit status 0 and no question asked (e2fsck -n answers "no"
+    to a wrong free count and may still exit 0)."""
+    table = json.loads(subprocess.run(["sfdisk", "-J", disk], check=True, text=True,
+                                      stdout=subprocess.PIPE).stdout)
+    parts = [p for p in table["partitiontable"]["partitions"] if p["type"] == "83"]
+    if not parts:
+        return False, "%s has no ext2 partition to check" % os.path.basename(disk)
+    part = os.path.join(work, "partition.img")
+    subprocess.run(["dd", "if=" + disk, "of=" + part, "bs=512", "skip=%d" % parts[0]["start"],
+                    "count=%d" % parts[0]["size"], "conv=sparse", "status=none"], check=True)
+    check = subprocess.run(["e2fsck", "-fn", part], text=True, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    os.remove(part)
+    if check.returncode != 0 or "?" in check.stdout:
+        return False, "e2fsck -fn after the session: status %d\n%s" % (
+            check.returncode, check.stdout.rstrip())
+    return True, ""
+
+
+def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=False):
+    """Boots ARGV once with the serial console logged to LOG_PATH (and typed
+    into, for a conversation). Returns (passed, reason, log)."""
+    if os.path.exists(log_path):
+        os.remove(log_path)
+    argv = list(argv)
+    if conversation:
+        # The console on QEMU's stdin and stdout: typed into, and logged.
+        argv += ["-serial", "stdio"]
+        log_file = open(log_path, "wb")
+        stdin, stdout, stderr = subprocess.PIPE, log_file, subprocess.PIPE
+    else:
+        argv += ["-serial", "file:" + os.path.relpath(log_path, out_dir)]
+        log_file = None
+        stdin, stdout, stderr = subprocess.DEVNULL, subprocess.PIPE, subprocess.STDOUT
+    argv += ["-display", "none", "-monitor", "none", "-no-reboot"] + test.get("qemu_args", [])
+    process = subprocess.Popen(argv, cwd=out_dir, stdin=stdin, stdout=stdout, stderr=stderr)
+    passed, reason = _watch(process, log_path, test, start)
+    if passed and conversation:
+        passed, reason = _converse(process, log_path, test, start, conversation)
+    if passed and wait_for_exit:
+        # The session ends with a power-off: the disk is complete only then.
+        try:
+            process.wait(timeout=max(1, start + test["timeout"] - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            passed, reason = False, "QEMU did not power off after the session"
+    _stop(process)
+    if log_file:
+        log_file.close()
+    log = _read(log_path)
+    qemu_output = (process.stderr if conversation else process.stdout).read().decode(
+        errors="replace")
+    if qemu_output.strip():
+        log += "\n[qemu] " + qemu_output.strip().replace("\n", "\n[qemu] ")
+    return passed, reason, log
 
 
 def _read(path):
@@ -70,6 +156,53 @@ def _read(path):
             return f.read().decode(errors="replace")
     except FileNotFoundError:
         return ""
+
+
+PROMPT = "$ "
+
+
+def _converse(process, log_path, test, start, steps):
+    """Types each step's `send` at the shell's next prompt and waits for what
+    it `shows`, in order. Returns (passed, reason)."""
+    deadline = start + test["timeout"]
+    position = 0
+
+    def wait_for(marker, what):
+        nonlocal position
+        while True:
+            log = _read(log_path)
+            bad = [m for m in test["forbid"] if m in log]
+            if bad:
+                return "forbidden marker %r on the console %s" % (bad[0], what)
+            found = log.find(marker, position)
+            if found >= 0:
+                position = found + len(marker)
+                return None
+            if process.poll() is not None:
+                return "QEMU exited (status %d) %s, before %r" % (process.returncode, what, marker)
+            if time.monotonic() > deadline:
+                return "timeout after %ds %s, waiting for %r" % (test["timeout"], what, marker)
+            time.sleep(POLL_SECONDS)
+
+    for number, step in enumerate(steps, 1):
+        what = "at step %d (%r)" % (number, step["send"])
+        failure = wait_for(PROMPT, what)
+        if failure:
+            return False, failure
+        try:
+            process.stdin.write(step["send"].encode() + b"\r")
+            process.stdin.flush()
+        except OSError as e:
+            return False, "cannot type %s: %s" % (what, e)
+        # The console echoes the line: the output starts after it.
+        failure = wait_for(step["send"], what + " (its echo)")
+        if failure:
+            return False, failure
+        for marker in step["shows"]:
+            failure = wait_for(marker, what)
+            if failure:
+                return False, failure
+    return True, ""
 
 
 def _watch(process, log_path, test, start):

@@ -87,6 +87,29 @@ lib::Result<uintptr_t> sys_debug_write(const SyscallArgs& a, SyscallResult&) {
   return length;
 }
 
+lib::Result<uintptr_t> sys_system_info(const SyscallArgs& a, SyscallResult&) {
+  mm::Usage u = mm::usage();
+  mica_system_info info = {};
+  info.total_bytes = u.total_frames * kPage;
+  info.free_bytes = u.free_frames * kPage;
+  info.kernel_bytes = (u.kernel_image_frames + u.page_table_frames + u.heap_frames) * kPage;
+  info.uptime_ns = ktime::now_ns();
+  info.cpus = sched::online_cpus();
+  info.processes = process_count();
+  info.threads = sched::thread_count();
+  info.page_size = kPage;
+  TRY(copy_out(a.a[0], &info, sizeof(info)));
+  return 0;
+}
+
+lib::Result<uintptr_t> sys_system_stop(const SyscallArgs& a, SyscallResult&) {
+  TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  if (a.a[1] != MICA_STOP_POWER_OFF && a.a[1] != MICA_STOP_REBOOT) return Status::kInvalidArgs;
+  bool reboot = a.a[1] == MICA_STOP_REBOOT;
+  kprintf("mica: %s requested by process %u\n", reboot ? "reboot" : "power-off", self().pid());
+  Platform::stop(reboot ? arch::StopReason::kReboot : arch::StopReason::kPowerOff);
+}
+
 lib::Result<uintptr_t> sys_process_exit(const SyscallArgs& a, SyscallResult&) {
   mica_exit_info info = {};
   info.how = MICA_EXIT_NORMAL;
@@ -763,6 +786,8 @@ struct Table {
     handlers[MICA_SYS_IPC_REPLY_MESSAGE] = sys_ipc_reply_message;
     handlers[MICA_SYS_IPC_REPLY_DEFER] = sys_ipc_reply_defer;
     handlers[MICA_SYS_PROCESS_WATCH] = sys_process_watch;
+    handlers[MICA_SYS_SYSTEM_INFO] = sys_system_info;
+    handlers[MICA_SYS_SYSTEM_STOP] = sys_system_stop;
     handlers[MICA_SYS_IPC_REPLY_TO] = sys_ipc_reply_to;
     handlers[MICA_SYS_IOPORT_ALLOW] = sys_ioport_allow;
     handlers[MICA_SYS_MMIO_MAP] = sys_mmio_map;

@@ -37,6 +37,11 @@ int mica_null(void);
 // returns the id.
 intptr_t mica_get_id(mica_handle_t process_or_thread);
 
+// Memory, CPUs, process and thread counts, uptime.
+int mica_system_info(struct mica_system_info* info);
+// Powers off or reboots (MICA_STOP_*): needs the hardware resource (GRANT).
+int mica_system_stop(mica_handle_t resource, uint32_t how);
+
 // ---- Handles ----
 int mica_handle_close(mica_handle_t handle);
 int mica_handle_duplicate(mica_handle_t handle, uint32_t rights, mica_handle_t* out);

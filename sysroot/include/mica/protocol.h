@@ -30,8 +30,8 @@ enum {
   // TRANSFER, DUPLICATE). -ENOENT if there is none (yet: a service that is
   // restarting is looked up again by its clients).
   MICA_ROUTER_LOOKUP = 0x101,
-  // words[0]: nonzero to power off, zero to reboot; words[1]: exit code.
-  // Servers are stopped first.
+  // words[0]: nonzero to power off, zero to reboot. The VFS syncs, the
+  // servers stop, then the machine.
   MICA_ROUTER_SHUTDOWN = 0x102,
   // -> payload: text, one line per service: "name pid restarts state\n".
   MICA_ROUTER_SERVICES = 0x103,
@@ -70,6 +70,8 @@ enum {
   // The caller ends: its descriptors close now (libc calls it at exit; the
   // process handle covers crashes).
   MICA_VFS_RELEASE = 0x201,
+  // Writes every file system back to its device (before power-off).
+  MICA_VFS_SYNC = 0x202,
 };
 #define MICA_VFS_MAX_INHERIT 16
 

@@ -63,6 +63,8 @@ enum {
   MICA_SYS_SLEEP = 5,         // (const uint64_t* nanoseconds)
   MICA_SYS_GET_ID = 6,        // (mica_handle_t process_or_thread) -> pid or tid
   MICA_SYS_NULL = 7,          // () -> 0: does nothing (benchmarks)
+  MICA_SYS_SYSTEM_INFO = 8,   // (struct mica_system_info*): memory, CPUs, counts, uptime
+  MICA_SYS_SYSTEM_STOP = 9,   // (mica_handle_t resource (GRANT), uint32_t how: MICA_STOP_*)
 
   // Handles.
   MICA_SYS_HANDLE_CLOSE = 10,      // (mica_handle_t)
@@ -187,6 +189,21 @@ struct mica_wait_item {
   uint32_t wanted;    // MICA_SIGNAL_* bits
   uint32_t observed;  // set on return
 };
+
+// ---- The system ----
+struct mica_system_info {
+  uint64_t total_bytes;   // usable memory
+  uint64_t free_bytes;    // free now
+  uint64_t kernel_bytes;  // the kernel's own: image, boot data, page tables, heap
+  uint64_t uptime_ns;     // since the kernel started
+  uint32_t cpus;          // online
+  uint32_t processes;     // alive
+  uint32_t threads;       // alive, kernel threads included
+  uint32_t page_size;
+};
+
+#define MICA_STOP_POWER_OFF 0
+#define MICA_STOP_REBOOT 1
 
 // ---- Handle information ----
 struct mica_handle_info {

@@ -129,6 +129,16 @@ static intptr_t path_request(int op, const char* path, uintptr_t w0, uintptr_t w
   return request(op, w0, w1, 0, path, n, buffer, buffer_size, NULL, NULL);
 }
 
+// A request to the router with words w0, w1; its result.
+static intptr_t router_request(uintptr_t label, uintptr_t w0, uintptr_t w1) {
+  struct mica_message m = {0};
+  m.label = label;
+  m.words[0] = w0;
+  m.words[1] = w1;
+  int r = mica_ipc_call_message(__mica_router(), &m);
+  return r < 0 ? r : (intptr_t)m.words[0];
+}
+
 // ---- Children: the processes this one spawned ----
 
 #define MAX_CHILDREN 64
@@ -216,9 +226,7 @@ static intptr_t do_kill(pid_t pid, int signal) {
   if (router == MICA_HANDLE_INVALID) {
     return -ESRCH;
   }
-  uintptr_t words[4] = {MICA_ROUTER_KILL, (uintptr_t)pid, (uintptr_t)signal, 0};
-  intptr_t r = mica_ipc_call(router, words);
-  return r < 0 ? r : (intptr_t)words[0];
+  return router_request(MICA_ROUTER_KILL, (uintptr_t)pid, (uintptr_t)signal);
 }
 
 // ---- Spawning ----
@@ -538,9 +546,7 @@ intptr_t __mica_posix_ipc(int op, const uintptr_t a[6]) {
       if (router == MICA_HANDLE_INVALID) {
         return 0;
       }
-      uintptr_t words[4] = {MICA_ROUTER_PARENT, 0, 0, 0};
-      intptr_t r = mica_ipc_call(router, words);
-      return r < 0 ? r : (intptr_t)words[0];
+      return router_request(MICA_ROUTER_PARENT, 0, 0);
     }
     default:
       return -ENOSYS;

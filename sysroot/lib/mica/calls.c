@@ -174,6 +174,14 @@ int mica_ipc_reply_message(const struct mica_message* message) {
   return status_of(mica_syscall1(MICA_SYS_IPC_REPLY_MESSAGE, U(message)));
 }
 
+int mica_system_info(struct mica_system_info* info) {
+  return status_of(mica_syscall1(MICA_SYS_SYSTEM_INFO, U(info)));
+}
+
+int mica_system_stop(mica_handle_t resource, uint32_t how) {
+  return status_of(mica_syscall2(MICA_SYS_SYSTEM_STOP, resource, how));
+}
+
 int mica_process_watch(mica_handle_t process, mica_handle_t endpoint, uintptr_t tag) {
   return status_of(mica_syscall3(MICA_SYS_PROCESS_WATCH, process, endpoint, tag));
 }

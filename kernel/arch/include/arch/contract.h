@@ -49,6 +49,7 @@ struct CpuHooks {
 enum class StopReason : uint8_t {
   kPowerOff = 0,  // orderly power-off
   kPanic = 1,     // kernel panic: tests see a failure exit code
+  kReboot = 2,    // reset the machine (QEMU -no-reboot: it exits, status 0)
 };
 
 template <typename P>
