@@ -286,7 +286,16 @@ void test_basic_calls() {
   CHECK_EQ(mica_debug_write("", 0), 0);
   // Unknown call numbers.
   CHECK_EQ(mica_syscall0(MICA_SYS_COUNT), -ENOSYS);
-  CHECK_EQ(mica_syscall0(9), -ENOSYS);  // a gap in the numbering
+  CHECK_EQ(mica_syscall0(15), -ENOSYS);  // a gap in the numbering
+  // System information; stopping needs the hardware resource and a known way.
+  struct mica_system_info info = {};
+  CHECK_EQ(mica_system_info(&info), 0);
+  CHECK(info.total_bytes > info.free_bytes && info.free_bytes > 0 && info.cpus >= 1 &&
+        info.processes >= 2 && info.threads >= info.processes && info.page_size == 4096 &&
+        info.uptime_ns > 0);
+  CHECK_EQ(mica_system_info(nullptr), -EFAULT);
+  CHECK_EQ(mica_system_stop(MICA_HANDLE_INVALID, MICA_STOP_POWER_OFF), -EBADF);
+  CHECK_EQ(mica_system_stop(mica_startup_handle(MICA_STARTUP_RESOURCE), 7), -EINVAL);
   CHECK_EQ(mica_syscall0((uintptr_t)-1), -ENOSYS);
 }
 
