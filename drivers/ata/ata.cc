@@ -337,7 +337,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   AtaDisk disk(static_cast<uint16_t>(base), static_cast<uint16_t>(control));
-  if (disk.init(resource, static_cast<unsigned>(irq)) != 0) return 1;
+  int status = disk.init(resource, static_cast<unsigned>(irq));
+  // No disk is not a failure: there is nothing to serve (exit 0: the router
+  // does not restart a server that finished).
+  if (status == -ENODEV) return 0;
+  if (status != 0) return 1;
   const ata::Identity& id = disk.identity();
   char interrupt[16] = "polling";
   if (disk.uses_irq()) snprintf(interrupt, sizeof(interrupt), "irq %lu", irq);

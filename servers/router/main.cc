@@ -405,6 +405,14 @@ void on_exit(const mica_message& m) {
   Server* s = server_of(pid);
   forget(pid);
   if (s == nullptr || g_shutting_down) return;
+  if (m.words[1] == MICA_EXIT_NORMAL && m.words[2] == 0) {
+    // It finished (a driver without its device): nothing to restart.
+    printf("router: %s (pid %u) finished\n", s->argv[0], pid & 0xffff);
+    mica_handle_close(s->process);
+    s->pid = 0;
+    s->process = MICA_HANDLE_INVALID;
+    return;
+  }
   // Back-off: 100 ms, doubling with each restart, at most 5 s.
   uint64_t delay = 100 * kMs << (s->restarts < 6 ? s->restarts : 6);
   if (delay > 5000 * kMs) delay = 5000 * kMs;

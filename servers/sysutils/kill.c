@@ -1,4 +1,4 @@
-// kill [-SIGNAL] PID...: ends processes (mica has no signal handlers yet:
+// kill [-SIGNAL] PID|NAME...: ends processes (mica has no signal handlers yet:
 // every signal ends the process, with 128 + SIGNAL as its status).
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 
 #include "router_call.h"
 
@@ -23,28 +24,40 @@ int main(int argc, char** argv) {
     first = 2;
   }
   if (first >= argc) {
-    fprintf(stderr, "usage: kill [-SIGNAL] PID...\n");
+    fprintf(stderr, "usage: kill [-SIGNAL] PID|NAME...\n");
     return 2;
   }
   int status = 0;
   for (int i = first; i < argc; i++) {
     char* end;
     long pid = strtol(argv[i], &end, 10);
-    if (*end != 0 || pid <= 0) {
+    bool by_name = *end != 0 || end == argv[i];
+    if (!by_name && pid <= 0) {
       fprintf(stderr, "kill: %s: not a process id\n", argv[i]);
       status = 1;
       continue;
     }
-    // The router knows pids by their full value; ps shows the low 16 bits.
+    // The router knows pids by their full value (ps shows the low 16 bits)
+    // and processes by name: `kill NAME` ends the one of that name.
     static char text[8192];
     size_t got = 0;
-    long full = pid;
+    long full = by_name ? 0 : pid;
     if (router_call(MICA_ROUTER_PROCESSES, 0, 0, text, sizeof(text) - 1, &got) >= 0) {
       text[got] = 0;
       for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        unsigned long p = strtoul(line, NULL, 10);
-        if ((p & 0xffff) == (unsigned long)pid) full = (long)p;
+        char* rest;
+        unsigned long p = strtoul(line, &rest, 10);
+        char* name = strrchr(rest, ' ');
+        if (by_name ? (name && strcmp(name + 1, argv[i]) == 0)
+                    : (p & 0xffff) == (unsigned long)pid) {
+          full = (long)p;
+        }
       }
+    }
+    if (by_name && full == 0) {
+      fprintf(stderr, "kill: %s: no such process\n", argv[i]);
+      status = 1;
+      continue;
     }
     if (kill((pid_t)full, signal) < 0) {
       fprintf(stderr, "kill: (%ld): %s\n", pid, strerror(errno));

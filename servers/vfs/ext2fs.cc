@@ -20,14 +20,24 @@ constexpr uint32_t kMaxSectors = MICA_BLOCK_MAX_TRANSFER / kSector;
 
 mica_handle_t g_block = MICA_HANDLE_INVALID;
 
+// The block service's endpoint. A driver that died is being restarted by
+// the router (after a back-off of 100 ms and up): wait for it up to 3 s.
+bool g_mounted = false;  // until then, no waiting: there may be no driver at all
+
+bool find_driver() {
+  for (int i = 0; i < (g_mounted ? 150 : 1); ++i) {
+    if (mica_service_lookup(MICA_SERVICE_BLOCK, &g_block) == 0) return true;
+    g_block = MICA_HANDLE_INVALID;
+    mica_sleep(20000000);
+  }
+  return false;
+}
+
 }  // namespace
 
 int PartitionDevice::transfer(bool write, uint64_t sector, uint32_t count, void* buffer) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (g_block == MICA_HANDLE_INVALID && mica_service_lookup(MICA_SERVICE_BLOCK, &g_block) != 0) {
-      g_block = MICA_HANDLE_INVALID;
-      return -EIO;
-    }
+    if (g_block == MICA_HANDLE_INVALID && !find_driver()) return -EIO;
     mica_message m = {};
     m.label = write ? MICA_BLOCK_WRITE : MICA_BLOCK_READ;
     m.words[0] = static_cast<uintptr_t>(sector);
@@ -145,6 +155,7 @@ Ext2Fs* Ext2Fs::mount_disk() {
       delete device;
       return nullptr;
     }
+    g_mounted = true;
     printf("vfs: partition %d: ext2, %u KiB, %llu blocks free%s\n", i + 1, count / 2,
            static_cast<unsigned long long>(fs->free_blocks()),
            fs->read_only() ? ", read-only" : "");

@@ -48,10 +48,13 @@ def run(out_dir, test, images):
     with tempfile.TemporaryDirectory(prefix="mica-boot-") as work:
         try:
             argv = qemu.command(out_dir, found[0], methods[0], work,
-                                test.get("kernel_args", ""))
+                                test.get("kernel_args", "")) + test.get("qemu_args", [])
             # Each test writes to its own copy of a disk image, never to the
             # build's (and a second boot sees what the first wrote).
             argv, disks = _private_disks(argv, out_dir, work)
+            if test.get("damage_superblock"):
+                for disk in disks:
+                    _damage_superblock(disk)
         except (OSError, subprocess.CalledProcessError) as e:
             return Result(name, False, "cannot prepare QEMU: %s" % e, 0, "", [])
         passed, reason, log = _boot(out_dir, argv, log_path, test, start,
@@ -92,18 +95,33 @@ def _private_disks(argv, out_dir, work):
     return argv, disks
 
 
+def _ext2_partition(disk):
+    """The first MBR partition of type 83 of DISK, as sfdisk -J lists it."""
+    table = json.loads(subprocess.run(["sfdisk", "-J", disk], check=True, text=True,
+                                      stdout=subprocess.PIPE).stdout)
+    parts = [p for p in table["partitiontable"]["partitions"] if p["type"] == "83"]
+    return parts[0] if parts else None
+
+
+def _damage_superblock(disk):
+    """Zeroes the magic number (offset 56) of DISK's ext2 superblock, which
+    starts 1024 bytes into the partition."""
+    part = _ext2_partition(disk)
+    with open(disk, "r+b") as f:
+        f.seek(part["start"] * 512 + 1024 + 56)
+        f.write(b"\0\0")
+
+
 def _fsck(disk, work):
     """e2fsck -fn on DISK's ext2 partition (MBR type 83): (passed, reason).
     Clean means exit status 0 and no question asked (e2fsck -n answers "no"
     to a wrong free count and may still exit 0)."""
-    table = json.loads(subprocess.run(["sfdisk", "-J", disk], check=True, text=True,
-                                      stdout=subprocess.PIPE).stdout)
-    parts = [p for p in table["partitiontable"]["partitions"] if p["type"] == "83"]
-    if not parts:
+    found = _ext2_partition(disk)
+    if not found:
         return False, "%s has no ext2 partition to check" % os.path.basename(disk)
     part = os.path.join(work, "partition.img")
-    subprocess.run(["dd", "if=" + disk, "of=" + part, "bs=512", "skip=%d" % parts[0]["start"],
-                    "count=%d" % parts[0]["size"], "conv=sparse", "status=none"], check=True)
+    subprocess.run(["dd", "if=" + disk, "of=" + part, "bs=512", "skip=%d" % found["start"],
+                    "count=%d" % found["size"], "conv=sparse", "status=none"], check=True)
     check = subprocess.run(["e2fsck", "-fn", part], text=True, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT)
     os.remove(part)
@@ -128,7 +146,7 @@ def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=Fals
         argv += ["-serial", "file:" + os.path.relpath(log_path, out_dir)]
         log_file = None
         stdin, stdout, stderr = subprocess.DEVNULL, subprocess.PIPE, subprocess.STDOUT
-    argv += ["-display", "none", "-monitor", "none", "-no-reboot"] + test.get("qemu_args", [])
+    argv += ["-display", "none", "-monitor", "none", "-no-reboot"]
     process = subprocess.Popen(argv, cwd=out_dir, stdin=stdin, stdout=stdout, stderr=stderr)
     passed, reason = _watch(process, log_path, test, start)
     if passed and conversation:
@@ -184,8 +202,12 @@ def _converse(process, log_path, test, start, steps):
                 return "timeout after %ds %s, waiting for %r" % (test["timeout"], what, marker)
             time.sleep(POLL_SECONDS)
 
+    echoed = 0
     for number, step in enumerate(steps, 1):
         what = "at step %d (%r)" % (number, step["send"])
+        # The prompt after the last command (it may come before messages
+        # that command's markers waited for).
+        position = echoed
         failure = wait_for(PROMPT, what)
         if failure:
             return False, failure
@@ -198,6 +220,7 @@ def _converse(process, log_path, test, start, steps):
         failure = wait_for(step["send"], what + " (its echo)")
         if failure:
             return False, failure
+        echoed = position
         for marker in step["shows"]:
             failure = wait_for(marker, what)
             if failure:

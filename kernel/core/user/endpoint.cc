@@ -22,9 +22,10 @@ void set_blocked_on(Object* object) {
   t->blocked_on = object;
 }
 
-lib::Result<Endpoint*> Endpoint::create(uint32_t queue_capacity) {
+lib::Result<Endpoint*> Endpoint::create(uint32_t queue_capacity, uint64_t owner) {
   if (queue_capacity > kMaxQueue) return lib::Status::kInvalidArgs;
   Endpoint* e = TRY(make_object<Endpoint>());
+  e->owner_ = owner;
   if (queue_capacity > 0) {
     auto queue = e->queue_.init(queue_capacity);
     if (!queue.ok()) {
@@ -51,6 +52,13 @@ lib::Result<void> Endpoint::call() {
   uintptr_t flags = arch::Platform::save_and_disable_interrupts();
   lock.acquire();
   t->ipc_lock.acquire();
+  if (dead_) {
+    drop_handle(t->ipc);
+    t->ipc_lock.release();
+    lock.release();
+    arch::Platform::restore_interrupts(flags);
+    return lib::Status::kConnectionReset;
+  }
   if (Thread* receiver = receivers_.pop_front()) {
     // A receiver waits: hand the call straight to it.
     receiver->ipc = t->ipc;
@@ -103,6 +111,7 @@ lib::Result<void> Endpoint::send(const Message& message, bool nonblock) {
   {
     SpinLockGuard guard(lock);
     for (;;) {
+      if (dead_) return lib::Status::kConnectionReset;
       if (Thread* receiver = receivers_.pop_front()) {
         receiver->ipc = message;
         receiver->ipc_caller = nullptr;
@@ -118,7 +127,7 @@ lib::Result<void> Endpoint::send(const Message& message, bool nonblock) {
       }
       if (nonblock || capacity_ == 0) return lib::Status::kWouldBlock;
       uint32_t seen = count_;
-      if (!wait_on(*this, senders_, [&]() REQUIRES(lock) { return count_ < seen; })) {
+      if (!wait_on(*this, senders_, [&]() REQUIRES(lock) { return dead_ || count_ < seen; })) {
         return lib::Status::kNoProcess;
       }
     }
@@ -205,6 +214,22 @@ lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call) 
   t->ipc.handle_object = nullptr;
   *is_call = t->ipc_caller != nullptr;
   return {};
+}
+
+void Endpoint::owner_ending(uint64_t owner) NO_THREAD_SAFETY_ANALYSIS {
+  if (owner_ == 0 || owner != owner_) return;
+  SpinLockGuard guard(lock);
+  if (dead_) return;
+  dead_ = true;
+  // Calls no one took fail; senders waiting for room give up.
+  while (Thread* c = callers_.pop_front()) {
+    SpinLockGuard caller_guard(c->ipc_lock);
+    drop_handle(c->ipc);
+    c->ipc_status = -static_cast<int>(lib::Status::kConnectionReset);
+    c->ipc_wait = Thread::IpcWait::kNone;
+    sched::unblock(c);
+  }
+  senders_.wake_all(lock);
 }
 
 void Endpoint::cancel_wait(Thread* thread) {

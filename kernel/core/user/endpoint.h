@@ -27,7 +27,10 @@ class Endpoint final : public Object {
   static constexpr size_t kMaxPayload = 65536;
 
   // kInvalidArgs for a capacity above kMaxQueue (0 is allowed: calls only).
-  static lib::Result<Endpoint*> create(uint32_t queue_capacity);
+  // `owner`: the object id of the creating process, which serves it: when
+  // it ends, so does the endpoint (calls and sends fail with
+  // kConnectionReset, now and later). 0: no owner.
+  static lib::Result<Endpoint*> create(uint32_t queue_capacity, uint64_t owner = 0);
 
   // Sends the calling thread's `ipc` message and waits for the reply, which
   // replaces it. kNoProcess if the thread's process is killed meanwhile.
@@ -53,6 +56,7 @@ class Endpoint final : public Object {
 
   void cancel_wait(sched::Thread* thread) override;
   uint32_t signals() override;
+  void owner_ending(uint64_t owner) override;
 
  private:
   MICA_OBJECT_ALLOCATION;
@@ -70,6 +74,8 @@ class Endpoint final : public Object {
   uint32_t head_ GUARDED_BY(lock) = 0;
   uint32_t count_ GUARDED_BY(lock) = 0;
   uint32_t reserved_ GUARDED_BY(lock) = 0;  // slots set aside (reserve())
+  uint64_t owner_ = 0;
+  bool dead_ GUARDED_BY(lock) = false;  // its owner ended
 };
 
 // Replies to the current thread's caller (the last call it received) with

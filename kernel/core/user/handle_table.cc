@@ -17,7 +17,7 @@ lib::Result<void> HandleTable::init(uint32_t capacity) {
   return {};
 }
 
-void HandleTable::destroy() NO_THREAD_SAFETY_ANALYSIS {
+void HandleTable::destroy(uint64_t owner) NO_THREAD_SAFETY_ANALYSIS {
   // Taken out under the lock, dropped outside it: dropping an object may
   // close other handle tables. A page of entries at a time.
   for (uint32_t first = 0; first < capacity_; first += PagedArray<Entry>::kPerPage) {
@@ -32,6 +32,7 @@ void HandleTable::destroy() NO_THREAD_SAFETY_ANALYSIS {
       }
     }
     for (size_t i = 0; i < n; ++i) {
+      if (owner != 0) objects[i]->owner_ending(owner);
       objects[i]->handle_closed();
       objects[i]->unref();
     }

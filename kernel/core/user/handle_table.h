@@ -24,7 +24,9 @@ class HandleTable {
   // kNoMemory if the entries cannot be had.
   lib::Result<void> init(uint32_t capacity);
   // Closes every handle and frees the entries.
-  void destroy();
+  // Closes every handle. `owner`: the object id of the process whose table
+  // this is (Object::owner_ending), or 0.
+  void destroy(uint64_t owner = 0);
 
   // Adds a handle to `object` with `rights`, consuming one reference the
   // caller owns (on failure the caller keeps it). kNoSpace when full.

@@ -61,6 +61,11 @@ class Object {
   // The signals (MICA_SIGNAL_*) the object asserts now, for wait_many.
   virtual uint32_t signals() = 0;
 
+  // The process with object id `owner` is ending and held a handle to this
+  // object (before its handles close). Endpoints die with the process that
+  // created them: it is the one that serves them.
+  virtual void owner_ending(uint64_t) {}
+
   SpinLock lock;
 
  protected:

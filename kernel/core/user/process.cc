@@ -93,7 +93,7 @@ void user_thread_main(void* argument) {
 // Runs when the last thread has finished: the process is dead. Frees its
 // memory and handles and tells its waiters.
 void finish_process(Process* p) {
-  p->handles().destroy();
+  p->handles().destroy(p->koid());
   mm::AddressSpace* space;
   {
     SpinLockGuard guard(p->vm_lock);

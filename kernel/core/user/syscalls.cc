@@ -775,7 +775,7 @@ struct Table {
     handlers[MICA_SYS_MEMORY_MAP] = sys_memory_map;
     handlers[MICA_SYS_ENDPOINT_CREATE] = [](const SyscallArgs& a,
                                             SyscallResult&) -> lib::Result<uintptr_t> {
-      Endpoint* e = TRY(Endpoint::create(static_cast<uint32_t>(a.a[0])));
+      Endpoint* e = TRY(Endpoint::create(static_cast<uint32_t>(a.a[0]), self().koid()));
       return TRY(add_handle(e, MICA_RIGHTS_ALL & ~(MICA_RIGHT_GRANT | MICA_RIGHT_MANAGE)));
     };
     handlers[MICA_SYS_IPC_CALL] = sys_ipc_call;

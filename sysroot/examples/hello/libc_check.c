@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mica/calls.h>
 #include <mica/startup.h>
 #include <setjmp.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,6 +118,8 @@ static void check_malloc(void) {
   CHECK(sorted);
 }
 
+static void check_files(void);
+
 static void check_system(void) {
   struct timespec before;
   struct timespec after;
@@ -135,10 +139,57 @@ static void check_system(void) {
     page[100] = 1;
     CHECK(munmap(page, 8192) == 0);
   }
-  errno = 0;
-  CHECK(open("/nonexistent", 0) == -1 && errno == ENOSYS);  // TODO(issue 6): the router
+  check_files();
   CHECK(strtol("-0x7f", NULL, 16) == -127);
   CHECK(mica_startup() != NULL && mica_startup()->magic == MICA_STARTUP_MAGIC);
+}
+
+// The file calls, through the VFS: a file in /tmp written, read, seeked,
+// renamed and removed; a directory listed; a pipe; errors.
+static void check_files(void) {
+  errno = 0;
+  CHECK(open("/nonexistent", O_RDONLY) == -1 && errno == ENOENT);
+  CHECK(open("/etc/motd/x", O_RDONLY) == -1 && errno == ENOTDIR);
+  CHECK(mkdir("/tmp/libc_check", 0755) == 0);
+  CHECK(mkdir("/tmp/libc_check", 0755) == -1 && errno == EEXIST);
+  CHECK(chdir("/tmp/libc_check") == 0);
+  char cwd[64];
+  CHECK(getcwd(cwd, sizeof(cwd)) != NULL && strcmp(cwd, "/tmp/libc_check") == 0);
+  CHECK(getcwd(cwd, 4) == NULL && errno == ERANGE);
+  int fd = open("data", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  CHECK(fd >= 0);
+  CHECK(write(fd, "hello, files", 12) == 12);
+  CHECK(lseek(fd, 7, SEEK_SET) == 7);
+  char buffer[16] = {0};
+  CHECK(read(fd, buffer, sizeof(buffer)) == 5 && memcmp(buffer, "files", 5) == 0);
+  CHECK(read(fd, buffer, sizeof(buffer)) == 0);
+  struct stat st;
+  CHECK(fstat(fd, &st) == 0 && st.st_size == 12 && S_ISREG(st.st_mode));
+  int copy = dup(fd);
+  CHECK(copy > fd && lseek(copy, 0, SEEK_CUR) == 12);  // one open file, one offset
+  CHECK(close(copy) == 0 && close(fd) == 0);
+  CHECK(close(fd) == -1 && errno == EBADF);
+  CHECK(open("data", O_CREAT | O_EXCL | O_WRONLY, 0644) == -1 && errno == EEXIST);
+  CHECK(rename("data", "renamed") == 0);
+  CHECK(stat("data", &st) == -1 && errno == ENOENT);
+  CHECK(stat("/tmp/libc_check/renamed", &st) == 0 && st.st_size == 12);
+  DIR* dir = opendir(".");
+  int found = 0;
+  for (struct dirent* e = dir ? readdir(dir) : NULL; e; e = readdir(dir)) {
+    found += strcmp(e->d_name, "renamed") == 0;
+  }
+  CHECK(dir != NULL && found == 1 && closedir(dir) == 0);
+  CHECK(rmdir("/tmp/libc_check") == -1 && errno == ENOTEMPTY);
+  CHECK(unlink("renamed") == 0 && chdir("/") == 0 && rmdir("/tmp/libc_check") == 0);
+  int ends[2];
+  CHECK(pipe(ends) == 0);
+  CHECK(write(ends[1], "pipe", 4) == 4 && close(ends[1]) == 0);
+  CHECK(read(ends[0], buffer, sizeof(buffer)) == 4 && memcmp(buffer, "pipe", 4) == 0);
+  CHECK(read(ends[0], buffer, sizeof(buffer)) == 0);  // the writer is gone: end of file
+  CHECK(close(ends[0]) == 0);
+  int null = open("/dev/null", O_WRONLY);
+  CHECK(null >= 0 && write(null, "x", 1) == 1 && close(null) == 0);
+  CHECK(isatty(1) == 1 && isatty(99) == 0);
 }
 
 static void at_exit_second(void) {
