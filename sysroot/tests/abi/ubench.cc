@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
 #include <mica/calls.h>
 #include <mica/elf_loader.h>
 #include <mica/ramdisk.h>
 #include <mica/startup.h>
 #include <mica/sys.h>
+#include <unistd.h>
 
 namespace {
 
@@ -218,6 +220,23 @@ int main(int argc, char** argv) {
   measure("user.ipc_receive_async",
           [&] { mica_syscall3(MICA_SYS_IPC_RECEIVE, queue, 0, MICA_NONBLOCK); });
   mica_handle_close(queue);
+
+  // The POSIX file path through libc, the IPC to the VFS and its memfs or
+  // ext2: open, read 64 bytes, close; and one read alone.
+  {
+    char buffer[64];
+    measure("user.vfs_open_read_close", [&] {
+      int fd = open("/etc/motd", O_RDONLY);
+      (void)read(fd, buffer, sizeof(buffer));
+      close(fd);
+    });
+    int fd = open("/etc/motd", O_RDONLY);
+    measure("user.vfs_lseek_read_64", [&] {
+      lseek(fd, 0, SEEK_SET);
+      (void)read(fd, buffer, sizeof(buffer));
+    });
+    close(fd);
+  }
 
   Pair pair;
   if (!start_server(pair)) {
