@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shell.h"
@@ -49,6 +50,11 @@ int main(int argc, char** argv) {
   // shell is about to wait for input, which is what `mica: ready` means to
   // the boot tests and tools.
   const char* ready = getenv("MICA_READY");
-  if (ready != nullptr && strcmp(ready, "1") == 0) sh::Shell::print(1, "mica: ready\n");
+  if (ready != nullptr && strcmp(ready, "1") == 0) {
+    struct timespec now = {};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    sh::Shell::print(1, "mica: ready (%lld ms after the kernel started)\n",
+                     static_cast<long long>(now.tv_sec) * 1000 + now.tv_nsec / 1000000);
+  }
   return shell.run_fd(0);
 }
