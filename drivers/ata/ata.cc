@@ -19,18 +19,15 @@
 
 #include <errno.h>
 #include <mica/calls.h>
+#include <mica/port_io.h>
 #include <mica/startup.h>
 
 #include "ata_identify.h"
 #include "block_core.h"
 #include "block_service.h"
 #include "irq_waiter.h"
-#include "port_io.h"
 
 namespace {
-
-using port_io::inb;
-using port_io::outb;
 
 // Command block registers, from the base port.
 enum : uint16_t {
@@ -105,7 +102,7 @@ class AtaDisk final : public block::Device {
   // Waits for the next sector's data request: -EIO on ERR, DF or no DRQ.
   int wait_data_request(const char* what);
   void delay_400ns() {
-    for (int i = 0; i < 4; ++i) (void)inb(control_);
+    for (int i = 0; i < 4; ++i) (void)mica_inb(control_);
   }
   // Loads the address registers and issues `command`.
   void issue(uint8_t command, uint64_t lba, uint32_t count, bool ext);
@@ -131,9 +128,9 @@ int AtaDisk::init(mica_handle_t resource, unsigned irq) {
     if (r != 0) printf("ata: cannot claim irq %u (%s): polling\n", irq, strerror(-r));
   }
   // A floating bus (no controller, or no device) reads as 0xff.
-  outb(base_ + kDevice, kDeviceLbaMaster);
+  mica_outb(base_ + kDevice, kDeviceLbaMaster);
   delay_400ns();
-  if (inb(base_ + kStatus) == 0xff) {
+  if (mica_inb(base_ + kStatus) == 0xff) {
     printf("ata: no device at port %#x\n", base_);
     return -ENODEV;
   }
@@ -143,23 +140,23 @@ int AtaDisk::init(mica_handle_t resource, unsigned irq) {
     printf("ata: the device at port %#x stays busy after a reset\n", base_);
     return -EIO;
   }
-  outb(base_ + kDevice, kDeviceLbaMaster);
+  mica_outb(base_ + kDevice, kDeviceLbaMaster);
   delay_400ns();
-  outb(base_ + kSectorCount, 0);
-  outb(base_ + kLbaLow, 0);
-  outb(base_ + kLbaMid, 0);
-  outb(base_ + kLbaHigh, 0);
-  outb(base_ + kCommand, kIdentifyDevice);
+  mica_outb(base_ + kSectorCount, 0);
+  mica_outb(base_ + kLbaLow, 0);
+  mica_outb(base_ + kLbaMid, 0);
+  mica_outb(base_ + kLbaHigh, 0);
+  mica_outb(base_ + kCommand, kIdentifyDevice);
   delay_400ns();
-  if (inb(control_) == 0) {
+  if (mica_inb(control_) == 0) {
     printf("ata: no master device at port %#x\n", base_);
     return -ENODEV;
   }
   if (wait_not_busy(kCommandTimeout, &status) != 0) return -EIO;
   // ATAPI and SATA devices abort IDENTIFY DEVICE and leave their signature.
-  if (inb(base_ + kLbaMid) != 0 || inb(base_ + kLbaHigh) != 0) {
+  if (mica_inb(base_ + kLbaMid) != 0 || mica_inb(base_ + kLbaHigh) != 0) {
     printf("ata: the device at port %#x is not an ATA disk (signature %02x%02x)\n", base_,
-           inb(base_ + kLbaHigh), inb(base_ + kLbaMid));
+           mica_inb(base_ + kLbaHigh), mica_inb(base_ + kLbaMid));
     return -ENODEV;
   }
   if (check_error(status, "IDENTIFY DEVICE") != 0) return -EIO;
@@ -168,7 +165,7 @@ int AtaDisk::init(mica_handle_t resource, unsigned irq) {
     return -EIO;
   }
   uint16_t words[256];
-  port_io::insw(base_ + kData, words, 256);
+  mica_insw(base_ + kData, words, 256);
   identity_ = ata::parse_identify(words);
   if (!identity_.lba || identity_.sectors == 0) {
     printf("ata: the disk at port %#x has no LBA addressing\n", base_);
@@ -179,9 +176,9 @@ int AtaDisk::init(mica_handle_t resource, unsigned irq) {
 
 void AtaDisk::reset() {
   // SRST for 5 us or more, then nIEN clear: interrupts on.
-  outb(control_, kSoftwareReset);
+  mica_outb(control_, kSoftwareReset);
   mica_sleep(10'000);
-  outb(control_, 0);
+  mica_outb(control_, 0);
   mica_sleep(2 * kMs);
   irq_.drain();
   irq_.acknowledge();
@@ -191,8 +188,8 @@ int AtaDisk::wait_not_busy(uint64_t timeout, uint8_t* status) {
   uint64_t start = now_ns();
   uint64_t deadline = start + timeout;
   for (;;) {
-    if ((inb(control_) & kBusy) == 0) {
-      *status = inb(base_ + kStatus);
+    if ((mica_inb(control_) & kBusy) == 0) {
+      *status = mica_inb(base_ + kStatus);
       // An interrupt that came with this state is spent: the line is free
       // for the next (edge-triggered: the status read lowered INTRQ).
       irq_.drain();
@@ -201,7 +198,7 @@ int AtaDisk::wait_not_busy(uint64_t timeout, uint8_t* status) {
     }
     uint64_t now = now_ns();
     if (now >= deadline) {
-      printf("ata: timeout (status %#x): resetting\n", inb(control_));
+      printf("ata: timeout (status %#x): resetting\n", mica_inb(control_));
       reset();
       return -EIO;
     }
@@ -217,7 +214,7 @@ int AtaDisk::wait_not_busy(uint64_t timeout, uint8_t* status) {
 
 int AtaDisk::check_error(uint8_t status, const char* what) {
   if ((status & (kErrorBit | kDeviceFault)) == 0) return 0;
-  printf("ata: %s: status %#x, error %#x\n", what, status, inb(base_ + kError));
+  printf("ata: %s: status %#x, error %#x\n", what, status, mica_inb(base_ + kError));
   return -EIO;
 }
 
@@ -235,22 +232,22 @@ int AtaDisk::wait_data_request(const char* what) {
 
 void AtaDisk::issue(uint8_t command, uint64_t lba, uint32_t count, bool ext) {
   if (ext) {
-    outb(base_ + kDevice, kDeviceLbaMaster);
+    mica_outb(base_ + kDevice, kDeviceLbaMaster);
     delay_400ns();
     // The high bytes first: each register is a two-deep FIFO.
-    outb(base_ + kSectorCount, static_cast<uint8_t>(count >> 8));
-    outb(base_ + kLbaLow, static_cast<uint8_t>(lba >> 24));
-    outb(base_ + kLbaMid, static_cast<uint8_t>(lba >> 32));
-    outb(base_ + kLbaHigh, static_cast<uint8_t>(lba >> 40));
+    mica_outb(base_ + kSectorCount, static_cast<uint8_t>(count >> 8));
+    mica_outb(base_ + kLbaLow, static_cast<uint8_t>(lba >> 24));
+    mica_outb(base_ + kLbaMid, static_cast<uint8_t>(lba >> 32));
+    mica_outb(base_ + kLbaHigh, static_cast<uint8_t>(lba >> 40));
   } else {
-    outb(base_ + kDevice, static_cast<uint8_t>(kDeviceLbaMaster | ((lba >> 24) & 0x0f)));
+    mica_outb(base_ + kDevice, static_cast<uint8_t>(kDeviceLbaMaster | ((lba >> 24) & 0x0f)));
     delay_400ns();
   }
-  outb(base_ + kSectorCount, static_cast<uint8_t>(count));  // 256 (or 65536) is 0
-  outb(base_ + kLbaLow, static_cast<uint8_t>(lba));
-  outb(base_ + kLbaMid, static_cast<uint8_t>(lba >> 8));
-  outb(base_ + kLbaHigh, static_cast<uint8_t>(lba >> 16));
-  outb(base_ + kCommand, command);
+  mica_outb(base_ + kSectorCount, static_cast<uint8_t>(count));  // 256 (or 65536) is 0
+  mica_outb(base_ + kLbaLow, static_cast<uint8_t>(lba));
+  mica_outb(base_ + kLbaMid, static_cast<uint8_t>(lba >> 8));
+  mica_outb(base_ + kLbaHigh, static_cast<uint8_t>(lba >> 16));
+  mica_outb(base_ + kCommand, command);
   delay_400ns();
 }
 
@@ -262,7 +259,7 @@ int AtaDisk::read(uint64_t first, uint32_t count, void* buffer) {
   auto* out = static_cast<uint8_t*>(buffer);
   for (uint32_t i = 0; i < count; ++i) {
     if (wait_data_request("READ SECTORS") != 0) return -EIO;
-    port_io::insw(base_ + kData, out + i * block::kSectorSize, kWordsPerSector);
+    mica_insw(base_ + kData, out + i * block::kSectorSize, kWordsPerSector);
   }
   if (wait_not_busy(kCommandTimeout, &status) != 0) return -EIO;
   return check_error(status, "READ SECTORS");
@@ -277,7 +274,7 @@ int AtaDisk::write(uint64_t first, uint32_t count, const void* data) {
   // No interrupt before the first sector; one after each.
   for (uint32_t i = 0; i < count; ++i) {
     if (wait_data_request("WRITE SECTORS") != 0) return -EIO;
-    port_io::outsw(base_ + kData, in + i * block::kSectorSize, kWordsPerSector);
+    mica_outsw(base_ + kData, in + i * block::kSectorSize, kWordsPerSector);
   }
   if (wait_not_busy(kCommandTimeout, &status) != 0) return -EIO;
   return check_error(status, "WRITE SECTORS");
@@ -286,9 +283,9 @@ int AtaDisk::write(uint64_t first, uint32_t count, const void* data) {
 int AtaDisk::flush() {
   uint8_t status;
   if (wait_not_busy(kCommandTimeout, &status) != 0) return -EIO;
-  outb(base_ + kDevice, kDeviceLbaMaster);
+  mica_outb(base_ + kDevice, kDeviceLbaMaster);
   delay_400ns();
-  outb(base_ + kCommand, identity_.lba48 ? kFlushCacheExt : kFlushCache);
+  mica_outb(base_ + kCommand, identity_.lba48 ? kFlushCacheExt : kFlushCache);
   delay_400ns();
   if (wait_not_busy(kFlushTimeout, &status) != 0) return -EIO;
   return check_error(status, "FLUSH CACHE");

@@ -337,7 +337,7 @@ int run(const Arguments& arguments) {
   Uart* uart = nullptr;
   char where[64];
   if (arguments.uart == UartKind::k16550) {
-#if CONSOLE_HAS_PORT_IO
+#if MICA_HAS_PORT_IO
     int r = mica_ioport_allow(resource, arguments.port, 8);
     if (r != 0) {
       log("console: cannot claim ports %#x-%#x: %s\n", arguments.port, arguments.port + 7,

@@ -9,7 +9,7 @@ constexpr int kTransmitSpins = 100000;
 
 }  // namespace
 
-#if CONSOLE_HAS_PORT_IO
+#if MICA_HAS_PORT_IO
 namespace {
 
 // 16550 registers (DLAB = 0, as the kernel leaves LCR), offsets from the base.
@@ -28,26 +28,26 @@ constexpr uint8_t kLineTransmitEmpty = 1 << 5;
 }  // namespace
 
 bool Uart16550::present() const {
-  return inb(base_ + kLineStatus) != 0xff;
+  return mica_inb(base_ + kLineStatus) != 0xff;
 }
 
 void Uart16550::enable_receive_interrupt() {
-  outb(base_ + kInterruptEnable, kEnableReceivedData);
+  mica_outb(base_ + kInterruptEnable, kEnableReceivedData);
   // The kernel leaves DTR and RTS on; OUT2 connects the interrupt.
-  outb(base_ + kModemControl, inb(base_ + kModemControl) | kModemOut2);
+  mica_outb(base_ + kModemControl, mica_inb(base_ + kModemControl) | kModemOut2);
 }
 
 bool Uart16550::read(char* byte) {
-  if ((inb(base_ + kLineStatus) & kLineDataReady) == 0) return false;
-  *byte = static_cast<char>(inb(base_ + kData));
+  if ((mica_inb(base_ + kLineStatus) & kLineDataReady) == 0) return false;
+  *byte = static_cast<char>(mica_inb(base_ + kData));
   return true;
 }
 
 void Uart16550::write(char byte) {
   for (int spins = 0; spins < kTransmitSpins; ++spins) {
-    if ((inb(base_ + kLineStatus) & kLineTransmitEmpty) != 0) break;
+    if ((mica_inb(base_ + kLineStatus) & kLineTransmitEmpty) != 0) break;
   }
-  outb(base_ + kData, static_cast<uint8_t>(byte));
+  mica_outb(base_ + kData, static_cast<uint8_t>(byte));
 }
 #endif
 

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "port_io.h"
+#include <mica/port_io.h>
 
 namespace console {
 
@@ -26,7 +26,7 @@ class Uart {
   ~Uart() = default;
 };
 
-#if CONSOLE_HAS_PORT_IO
+#if MICA_HAS_PORT_IO
 // The 8250/16550 family at 8 consecutive I/O ports.
 class Uart16550 final : public Uart {
  public:

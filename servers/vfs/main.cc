@@ -21,6 +21,7 @@
 #include <mica/calls.h>
 #include <mica/posix.h>
 #include <mica/protocol.h>
+#include <mica/spawn.h>
 #include <mica/startup.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -340,20 +341,18 @@ uint32_t fs_id(FileSystem* fs) {
 
 // ---- The console ----
 
+// The console server's endpoint. One that died is being restarted by the
+// router: wait for it up to 3 s once it has been seen (before that, there
+// may be none: writes go to the kernel log).
 bool console_endpoint(mica_handle_t* out) {
-  if (g_console == MICA_HANDLE_INVALID) {
-    mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
-    if (router == MICA_HANDLE_INVALID) return false;
-    mica_message m = {};
-    m.label = MICA_ROUTER_LOOKUP;
-    m.data = MICA_SERVICE_CONSOLE;
-    m.data_size = sizeof(MICA_SERVICE_CONSOLE);
-    if (mica_ipc_call_message(router, &m) != 0 || static_cast<intptr_t>(m.words[0]) < 0 ||
-        m.handle == MICA_HANDLE_INVALID) {
-      return false;
-    }
-    g_console = m.handle;
+  static bool seen = false;
+  for (int i = 0; g_console == MICA_HANDLE_INVALID; ++i) {
+    if (mica_service_lookup(MICA_SERVICE_CONSOLE, &g_console) == 0) break;
+    g_console = MICA_HANDLE_INVALID;
+    if (!seen || i == 150) return false;
+    mica_sleep(20000000);
   }
+  seen = true;
   *out = g_console;
   return true;
 }
