@@ -122,11 +122,12 @@ bool query_mailbox(boot::BootInfo& info, bool want_cmdline) {
 }  // namespace
 
 // The cycle counter, for benchmarks (Platform::read_cycle_counter):
-// PMCR_EL0.E and .C (reset), PMCNTENSET_EL0.C. Each CPU has its own.
+// PMCR_EL0.E and .C (reset), PMCNTENSET_EL0.C; PMUSERENR_EL0.CR lets user
+// space read it (as RDTSC does on x86), nothing more. Each CPU has its own.
 void aarch64::enable_cycle_counter() {
-  asm volatile("msr pmcr_el0, %0; msr pmcntenset_el0, %1; isb"
+  asm volatile("msr pmcr_el0, %0; msr pmcntenset_el0, %1; msr pmuserenr_el0, %2; isb"
                :
-               : "r"(uint64_t{(1 << 0) | (1 << 2)}), "r"(uint64_t{1} << 31));
+               : "r"(uint64_t{(1 << 0) | (1 << 2)}), "r"(uint64_t{1} << 31), "r"(uint64_t{1} << 2));
 }
 
 void arch_boot(uint64_t dtb_phys) {
