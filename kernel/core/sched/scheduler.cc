@@ -498,10 +498,9 @@ void yield() NO_THREAD_SAFETY_ANALYSIS {
   Platform::restore_interrupts(flags);
 }
 
-void sleep_ns(uint64_t nanoseconds) NO_THREAD_SAFETY_ANALYSIS {
-  // Whole ticks, plus one: the current tick is already partly over, and the
-  // sleep must last at least `nanoseconds`.
-  uint64_t ticks = (nanoseconds * ktime::kTickHz + 999999999ull) / 1000000000ull + 1;
+namespace {
+
+void sleep_ticks(uint64_t ticks) NO_THREAD_SAFETY_ANALYSIS {
   uintptr_t flags = Platform::save_and_disable_interrupts();
   Cpu& cpu = this_cpu();
   cpu.lock.acquire();
@@ -511,6 +510,22 @@ void sleep_ns(uint64_t nanoseconds) NO_THREAD_SAFETY_ANALYSIS {
   cpu.wheel[t->wake_tick % kWheelSize].push_back(t);
   schedule_locked(cpu);
   Platform::restore_interrupts(flags);
+}
+
+}  // namespace
+
+void sleep_ns(uint64_t nanoseconds) {
+  // Whole ticks, plus one: the current tick is already partly over. Ticks
+  // that were late arrive in a burst (an emulator behind the host's clock),
+  // so the clock, not the tick count, says when the sleep is over.
+  uint64_t deadline = Platform::monotonic_ns() + nanoseconds;
+  if (deadline < nanoseconds) deadline = ~uint64_t{0};
+  for (uint64_t left = nanoseconds;;) {
+    sleep_ticks((left * ktime::kTickHz + 999999999ull) / 1000000000ull + 1);
+    uint64_t now = Platform::monotonic_ns();
+    if (now >= deadline || current()->kill_pending) return;
+    left = deadline - now;
+  }
 }
 
 void exit(int code) NO_THREAD_SAFETY_ANALYSIS {
