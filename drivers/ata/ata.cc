@@ -291,32 +291,23 @@ int AtaDisk::flush() {
   return check_error(status, "FLUSH CACHE");
 }
 
-// "key=value" → value as a number (0x... hexadecimal); false if malformed.
-bool parse_number(const char* argument, const char* key, unsigned long* value) {
-  size_t n = strlen(key);
-  if (strncmp(argument, key, n) != 0 || argument[n] != '=') return false;
-  char* end;
-  *value = strtoul(argument + n + 1, &end, 0);
-  return end != argument + n + 1 && *end == 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  unsigned long base = 0x1f0;
-  unsigned long control = 0x3f6;
-  unsigned long irq = 14;
+  unsigned long long base = 0x1f0;
+  unsigned long long control = 0x3f6;
+  unsigned long long irq = 14;
   bool selftest = false;
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     bool ok = true;
     if (strcmp(a, "selftest") == 0) {
       selftest = true;
-    } else if (parse_number(a, "port", &base)) {
+    } else if (block::parse_number(a, "port", &base)) {
       ok = base <= 0xfff8;
-    } else if (parse_number(a, "ctl", &control)) {
+    } else if (block::parse_number(a, "ctl", &control)) {
       ok = control <= 0xffff;
-    } else if (parse_number(a, "irq", &irq)) {
+    } else if (block::parse_number(a, "irq", &irq)) {
       ok = irq < 256;
     } else {
       ok = false;
@@ -341,7 +332,7 @@ int main(int argc, char** argv) {
   if (status != 0) return 1;
   const ata::Identity& id = disk.identity();
   char interrupt[16] = "polling";
-  if (disk.uses_irq()) snprintf(interrupt, sizeof(interrupt), "irq %lu", irq);
+  if (disk.uses_irq()) snprintf(interrupt, sizeof(interrupt), "irq %llu", irq);
   printf("ata: disk %llu sectors (%llu MiB), %s, %s, \"%s\"\n",
          static_cast<unsigned long long>(id.sectors),
          static_cast<unsigned long long>(id.sectors / 2048), id.lba48 ? "LBA48" : "LBA28",

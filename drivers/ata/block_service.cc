@@ -1,6 +1,7 @@
 #include "block_service.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <errno.h>
@@ -360,6 +361,14 @@ int serve(Device& device, const ServeOptions& options) {
     printf("%s: serving \"%s\"\n", options.name, MICA_SERVICE_BLOCK);
   }
   serve_forever(device, endpoint, options.name);
+}
+
+bool parse_number(const char* argument, const char* key, unsigned long long* value) {
+  size_t n = strlen(key);
+  if (strncmp(argument, key, n) != 0 || argument[n] != '=') return false;
+  char* end;
+  *value = strtoull(argument + n + 1, &end, 0);
+  return end != argument + n + 1 && *end == 0;
 }
 
 }  // namespace block

@@ -42,4 +42,8 @@ struct ServeOptions {
 // when it fails. Returns only if the service cannot start (an exit code).
 int serve(Device& device, const ServeOptions& options);
 
+// A driver argument "key=value": the value as a number (0x... for
+// hexadecimal) in *value; false if `argument` is not `key` or malformed.
+bool parse_number(const char* argument, const char* key, unsigned long long* value);
+
 }  // namespace block

@@ -525,15 +525,6 @@ int SdCard::flush() {
   return wait_transfer_state();
 }
 
-// "key=value" → value as a number (0x... hexadecimal); false if malformed.
-bool parse_number(const char* argument, const char* key, unsigned long long* value) {
-  size_t n = strlen(key);
-  if (strncmp(argument, key, n) != 0 || argument[n] != '=') return false;
-  char* end;
-  *value = strtoull(argument + n + 1, &end, 0);
-  return end != argument + n + 1 && *end == 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -546,11 +537,11 @@ int main(int argc, char** argv) {
     bool ok = true;
     if (strcmp(a, "selftest") == 0) {
       selftest = true;
-    } else if (parse_number(a, "mmio", &mmio)) {
+    } else if (block::parse_number(a, "mmio", &mmio)) {
       ok = mmio % MICA_PAGE_SIZE == 0;
-    } else if (parse_number(a, "irq", &irq)) {
+    } else if (block::parse_number(a, "irq", &irq)) {
       ok = irq < 1024;
-    } else if (parse_number(a, "gpio", &gpio)) {
+    } else if (block::parse_number(a, "gpio", &gpio)) {
       ok = gpio % MICA_PAGE_SIZE == 0;
     } else {
       ok = false;
