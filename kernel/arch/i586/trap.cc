@@ -26,7 +26,8 @@ using arch::i586::TrapFrame;
 
 void print_frame(const TrapFrame& f) {
   kprintf("  eax %08x  ebx %08x  ecx %08x  edx %08x\n", f.eax, f.ebx, f.ecx, f.edx);
-  kprintf("  esi %08x  edi %08x  ebp %08x  esp %08x\n", f.esi, f.edi, f.ebp, f.esp_at_trap + 20);
+  kprintf("  esi %08x  edi %08x  ebp %08x  esp %08x\n", f.esi, f.edi, f.ebp,
+          f.from_user() ? f.user_esp : reinterpret_cast<uintptr_t>(&f.user_esp));
   kprintf("  eip %08x  cs %04x  eflags %08x  error %x\n", f.eip, f.cs, f.eflags, f.error);
 }
 

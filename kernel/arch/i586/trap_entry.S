@@ -1,9 +1,10 @@
 // Exception, interrupt and system-call entry for i586: one 16-byte stub per
-// vector, as on x86_64; trap_common saves the registers with pushal and the
-// segment registers (see trap_frame.h) and calls i586_trap(frame). The
-// system-call gate (int $0x80) builds the same frame and calls i586_syscall.
-// Both return through trap_return, which pops GS: the reload picks up the
-// thread-pointer descriptor of whichever thread runs by then.
+// vector, as on x86_64; trap_common saves the general registers (the
+// system-call arguments consecutive) and the segment registers (see
+// trap_frame.h) and calls i586_trap(frame). The system-call gate (int
+// $0x80) builds the same frame and calls i586_syscall. Both return through
+// trap_return, which pops GS: the reload picks up the thread-pointer
+// descriptor of whichever thread runs by then.
 
 .text
 .balign 16
@@ -22,7 +23,13 @@ trap_stubs:
 .endr
 
 trap_common:
-  pushal
+  push %eax                      // TrapFrame order (trap_frame.h)
+  push %ebp
+  push %edi
+  push %esi
+  push %edx
+  push %ecx
+  push %ebx
   push %ds
   push %es
   push %fs
@@ -41,7 +48,13 @@ i586_trap_return:
   pop %fs
   pop %es
   pop %ds
-  popal
+  pop %ebx
+  pop %ecx
+  pop %edx
+  pop %esi
+  pop %edi
+  pop %ebp
+  pop %eax
   add $8, %esp                   // vector and error code
   iret
 
@@ -53,7 +66,13 @@ i586_trap_return:
 i586_syscall_entry:
   pushl $0
   pushl $0x80
-  pushal
+  push %eax                      // TrapFrame order (trap_frame.h)
+  push %ebp
+  push %edi
+  push %esi
+  push %edx
+  push %ecx
+  push %ebx
   push %ds
   push %es
   push %fs

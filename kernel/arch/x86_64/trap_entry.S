@@ -31,17 +31,18 @@ trap_common:
   jz 1f
   swapgs
 1:
-  push %rax
-  push %rbx
-  push %rcx
+  // TrapFrame order (trap_frame.h), highest address first.
+  push %r9
+  push %r8
+  push %r10
   push %rdx
   push %rsi
   push %rdi
+  push %rax
   push %rbp
-  push %r8
-  push %r9
-  push %r10
+  push %rcx
   push %r11
+  push %rbx
   push %r12
   push %r13
   push %r14
@@ -53,17 +54,17 @@ trap_common:
   pop %r14
   pop %r13
   pop %r12
+  pop %rbx
   pop %r11
-  pop %r10
-  pop %r9
-  pop %r8
+  pop %rcx
   pop %rbp
+  pop %rax
   pop %rdi
   pop %rsi
   pop %rdx
-  pop %rcx
-  pop %rbx
-  pop %rax
+  pop %r10
+  pop %r8
+  pop %r9
   testb $3, 24(%rsp)
   jz 2f
   // Interrupts are masked (x86_64_trap returns so); nothing may fault

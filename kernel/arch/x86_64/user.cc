@@ -15,15 +15,20 @@ bool x86_64_copy_user(void* to, const void* from, size_t size);
 namespace arch {
 namespace x86_64 {
 
+namespace {
+
+[[noreturn, gnu::cold, gnu::noinline]] void bad_return_address(uintptr_t ip) {
+  Platform::enable_interrupts();
+  user::handle_fault(user::Fault{
+      .kind = user::FaultKind::kProtection, .ip = ip, .arch_code = x86::kGeneralProtection});
+}
+
+}  // namespace
+
 void return_to_user(TrapFrame& frame) {
   // Core may have changed the frame; SYSRET and IRETQ must get a canonical
   // RIP (SYSRET would fault in ring 0 otherwise) and user-only flags.
-  if (frame.rip >= Platform::kUserTop) {
-    Platform::enable_interrupts();
-    user::handle_fault(user::Fault{.kind = user::FaultKind::kProtection,
-                                   .ip = frame.rip,
-                                   .arch_code = x86::kGeneralProtection});
-  }
+  if (__builtin_expect(frame.rip >= Platform::kUserTop, 0)) bad_return_address(frame.rip);
   frame.rflags = (frame.rflags & USER_RFLAGS_MASK) | USER_RFLAGS_SET;
   user::exit_to_user();
 }

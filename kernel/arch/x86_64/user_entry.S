@@ -12,6 +12,14 @@
 // with interrupts enabled and returns with them masked, the frame checked
 // (RIP below kUserTop, so canonical: SYSRET with a non-canonical RCX would
 // fault in ring 0 on the user's stack; RFLAGS sanitized).
+//
+// Only what the kernel could change is saved: the argument and result
+// registers, RAX and RBP (cleared below for backtraces). The slots of RBX
+// and R12-R15 are left unwritten, because the kernel's C code preserves
+// callee-saved registers, so they still hold the user's values when the
+// call returns here; nor RCX and R11, which SYSCALL itself clobbers (their
+// values are the frame's RIP and RFLAGS). Nothing reads those slots of a
+// system-call frame (the ABI: sysroot/include/mica/syscall.h).
 .balign 16
 .global x86_64_syscall_entry
 .type x86_64_syscall_entry, @function
@@ -26,40 +34,28 @@ x86_64_syscall_entry:
   pushq %rcx                       // rip
   pushq $0                         // error
   pushq $SYSCALL_FRAME_VECTOR      // vector
-  push %rax
-  push %rbx
-  push %rcx
+  push %r9
+  push %r8
+  push %r10
   push %rdx
   push %rsi
   push %rdi
+  push %rax
   push %rbp
-  push %r8
-  push %r9
-  push %r10
-  push %r11
-  push %r12
-  push %r13
-  push %r14
-  push %r15
+  sub $SYSCALL_FRAME_UNSAVED, %rsp // rcx r11 rbx r12 r13 r14 r15
   // No frame-pointer chain into user space: backtraces stop here.
   xor %ebp, %ebp
   mov %rsp, %rdi
   call x86_64_syscall
-  pop %r15
-  pop %r14
-  pop %r13
-  pop %r12
-  pop %r11
-  pop %r10
-  pop %r9
-  pop %r8
+  add $SYSCALL_FRAME_UNSAVED, %rsp
   pop %rbp
+  pop %rax
   pop %rdi
   pop %rsi
   pop %rdx
-  pop %rcx
-  pop %rbx
-  pop %rax
+  pop %r10
+  pop %r8
+  pop %r9
   add $16, %rsp                    // vector and error code
   pop %rcx                         // rip
   add $8, %rsp                     // cs

@@ -143,6 +143,7 @@ void schedule_locked(Cpu& cpu) REQUIRES(cpu.lock) NO_THREAD_SAFETY_ANALYSIS {
   next->on_cpu = true;
   next->entity.cpu = static_cast<uint32_t>(&cpu - g_cpus);
   cpu.current = next;
+  Platform::set_current_thread(next);
   cpu.previous = prev;
   ++cpu.switches;
   Platform::fpu_switch(&next->fpu);
@@ -382,6 +383,7 @@ void secondary_cpu_main(unsigned index) NO_THREAD_SAFETY_ANALYSIS {
   Thread* idle = adopt_current_context(index, name);
   cpu.idle = idle;
   cpu.current = idle;
+  Platform::set_current_thread(idle);
   __atomic_store_n(&cpu.online, true, __ATOMIC_RELEASE);
   __atomic_add_fetch(&g_online, 1, __ATOMIC_RELEASE);
   Platform::enable_interrupts();
@@ -405,6 +407,7 @@ void init() NO_THREAD_SAFETY_ANALYSIS {
   Thread* main = adopt_current_context(0, "main");
   main->entity.affinity = ~uint64_t{0};
   cpu.current = main;
+  Platform::set_current_thread(main);
   cpu.online = true;
   g_online = 1;
 
@@ -577,11 +580,6 @@ lib::Result<int> join(ThreadId id) NO_THREAD_SAFETY_ANALYSIS {
   return code;
 }
 
-Thread* current() {
-  InterruptsMasked masked;
-  return this_cpu().current;
-}
-
 ThreadId current_id() {
   return current()->id;
 }
@@ -693,6 +691,7 @@ void handoff(Thread* target, SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
   target->on_cpu = true;
   target->entity.cpu = index;
   cpu.current = target;
+  Platform::set_current_thread(target);
   cpu.previous = prev;
   ++cpu.switches;
   Platform::fpu_switch(&target->fpu);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arch/platform.h>
 #include <core/sched/thread.h>
 #include <core/sync/spinlock.h>
 #include <lib/intrusive_list.h>
@@ -51,7 +52,9 @@ void sleep_ns(uint64_t nanoseconds);
 // kInvalidArgs for a detached thread or one already being joined.
 lib::Result<int> join(ThreadId id);
 
-Thread* current();
+inline Thread* current() {
+  return static_cast<Thread*>(arch::Platform::current_thread());
+}
 ThreadId current_id();
 unsigned current_cpu();
 

@@ -14,12 +14,12 @@ void drop_handle(Message& message) {
 
 }  // namespace
 
-void set_blocked_on(Object* object) {
-  Thread* t = sched::current();
+void set_blocked_on_masked(Thread* t, Object* object) {
   Process* p = t->process;
   if (p == nullptr) return;
-  SpinLockGuard guard(p->blocked_lock);
+  p->blocked_lock.acquire();
   t->blocked_on = object;
+  p->blocked_lock.release();
 }
 
 lib::Result<Endpoint*> Endpoint::create(uint32_t queue_capacity, uint64_t owner) {
@@ -73,7 +73,7 @@ lib::Result<void> Endpoint::call() {
   } else {
     callers_.push_back(t);
     t->ipc_wait = Thread::IpcWait::kSend;
-    set_blocked_on(this);
+    set_blocked_on_masked(t, this);
     queued = true;
   }
   // A kill that came before we published our wait has not seen it: check
@@ -100,7 +100,7 @@ lib::Result<void> Endpoint::call() {
   }
   while (t->ipc_wait != Thread::IpcWait::kNone) sched::block(t->ipc_lock);
   t->ipc_lock.release();
-  set_blocked_on(nullptr);
+  set_blocked_on_masked(t, nullptr);
   arch::Platform::restore_interrupts(flags);
   if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
   return {};
@@ -198,20 +198,22 @@ lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call) 
   t->ipc_status = 0;
   t->ipc_wait = Thread::IpcWait::kReceive;
   receivers_.push_back(t);
-  set_blocked_on(this);
+  set_blocked_on_masked(t, this);
   while (t->ipc_wait != Thread::IpcWait::kNone) {
     if (t->kill_pending) {
       receivers_.remove(t);
       t->ipc_wait = Thread::IpcWait::kNone;
-      set_blocked_on(nullptr);
+      set_blocked_on_masked(t, nullptr);
       return lib::Status::kNoProcess;
     }
     sched::block(lock);
   }
-  set_blocked_on(nullptr);
+  set_blocked_on_masked(t, nullptr);
   if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
-  out = t->ipc;
-  t->ipc.handle_object = nullptr;
+  if (&out != &t->ipc) {  // (the system call receives into t->ipc itself)
+    out = t->ipc;
+    t->ipc.handle_object = nullptr;
+  }
   *is_call = t->ipc_caller != nullptr;
   return {};
 }

@@ -126,15 +126,16 @@ size_t copy_reply_payload(sched::ThreadId caller_id, Process& caller_process, ui
 // Ends `thread`'s wait for a reply (its process is being killed).
 void cancel_reply_wait(sched::Thread* thread);
 
-// Publishes/clears the object the current thread waits on (for kill).
-void set_blocked_on(Object* object);
+// Publishes/clears the object `t`, the current thread, waits on (for kill).
+// Interrupts masked.
+void set_blocked_on_masked(sched::Thread* t, Object* object);
 
 template <typename Done>
 bool wait_on(Object& object, sched::WaitQueue& queue, Done done)
     REQUIRES(object.lock) NO_THREAD_SAFETY_ANALYSIS {
   sched::Thread* t = sched::current();
   bool ok = true;
-  set_blocked_on(&object);
+  set_blocked_on_masked(t, &object);
   while (!done()) {
     if (t->kill_pending) {
       ok = false;
@@ -142,7 +143,7 @@ bool wait_on(Object& object, sched::WaitQueue& queue, Done done)
     }
     queue.wait(object.lock);
   }
-  set_blocked_on(nullptr);
+  set_blocked_on_masked(t, nullptr);
   return ok;
 }
 

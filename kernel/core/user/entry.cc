@@ -3,23 +3,10 @@
 #include <core/console.h>
 #include <core/user/entry.h>
 #include <core/user/process_object.h>
-#include <core/user/syscalls.h>
 
 namespace user {
 
 using Platform = arch::Platform;
-
-void handle_syscall(Platform::UserFrame& frame) {
-  uintptr_t number = Platform::syscall_number(frame);
-  SyscallArgs args;
-  for (unsigned i = 0; i < 6; ++i) args.a[i] = Platform::syscall_arg(frame, i);
-  SyscallResult result;
-  dispatch(number, args, result);
-  Platform::set_syscall_result(frame, 0, result.value);
-  for (unsigned i = 0; i < result.extra_count; ++i) {
-    Platform::set_syscall_result(frame, i + 1, result.extra[i]);
-  }
-}
 
 [[noreturn]] void handle_fault(const Fault& fault) {
   sched::Thread* t = sched::current();
@@ -55,12 +42,9 @@ void handle_syscall(Platform::UserFrame& frame) {
   exit_current_thread();
 }
 
-void exit_to_user() {
-  sched::Thread* t = sched::current();
-  if (__builtin_expect(t->kill_pending, 0)) {
-    Platform::enable_interrupts();
-    exit_current_thread();
-  }
+void exit_killed_thread() {
+  Platform::enable_interrupts();
+  exit_current_thread();
 }
 
 }  // namespace user

@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 #include <arch/platform.h>
+#include <core/sched/scheduler.h>
+#include <core/user/syscalls.h>
 
 namespace user {
 
@@ -12,7 +14,11 @@ namespace user {
 // from `frame` and writes the results back into it. Called with interrupts
 // enabled on the thread's kernel stack. Returns when the call is complete
 // (it may have blocked); the arch then calls exit_to_user.
-void handle_syscall(arch::Platform::UserFrame& frame);
+inline void handle_syscall(arch::Platform::UserFrame& frame) {
+  uintptr_t number = arch::Platform::syscall_number(frame);
+  auto& args = *reinterpret_cast<SyscallArgs*>(arch::Platform::syscall_registers(frame));
+  arch::Platform::set_syscall_value(frame, static_cast<uintptr_t>(dispatch(number, args)));
+}
 
 // An exception from user mode.
 enum class FaultKind : uint8_t {
@@ -43,6 +49,9 @@ struct Fault {
 
 // The last call before any return to user mode, with interrupts masked:
 // kills the thread here if its process is dying.
-void exit_to_user();
+[[noreturn]] void exit_killed_thread();
+inline void exit_to_user() {
+  if (__builtin_expect(sched::current()->kill_pending, 0)) exit_killed_thread();
+}
 
 }  // namespace user

@@ -332,10 +332,6 @@ uint32_t Process::signals() {
   sched::exit(0);
 }
 
-Process* current_process() {
-  return sched::current()->process;
-}
-
 uint32_t process_count() {
   SpinLockGuard guard(g_table_lock);
   return g_count;

@@ -91,7 +91,9 @@ lib::Result<void> write_process_memory(Process& process, uintptr_t address, cons
                                        size_t size);
 
 // The calling thread's process (nullptr for kernel threads).
-Process* current_process();
+inline Process* current_process() {
+  return sched::current()->process;
+}
 
 // Process table: live processes for ps-style listings.
 uint32_t process_count();

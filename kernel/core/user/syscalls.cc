@@ -20,7 +20,7 @@ using Platform = arch::Platform;
 using lib::Status;
 constexpr size_t kPage = mm::kPageSize;
 
-using Handler = lib::Result<uintptr_t> (*)(const SyscallArgs& a, SyscallResult& r);
+using Handler = SyscallHandler;
 
 Process& self() {
   return *current_process();
@@ -73,7 +73,7 @@ bool page_range_ok(uintptr_t address, size_t size) {
 
 // ---- Diagnostics, life, time ----
 
-lib::Result<uintptr_t> sys_debug_write(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_debug_write(SyscallArgs& a) {
   uintptr_t text = a.a[0];
   size_t length = a.a[1];
   if (length > 65536) return Status::kInvalidArgs;
@@ -87,7 +87,7 @@ lib::Result<uintptr_t> sys_debug_write(const SyscallArgs& a, SyscallResult&) {
   return length;
 }
 
-lib::Result<uintptr_t> sys_system_info(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_system_info(SyscallArgs& a) {
   mm::Usage u = mm::usage();
   mica_system_info info = {};
   info.total_bytes = u.total_frames * kPage;
@@ -102,7 +102,7 @@ lib::Result<uintptr_t> sys_system_info(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_system_stop(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_system_stop(SyscallArgs& a) {
   TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
   if (a.a[1] != MICA_STOP_POWER_OFF && a.a[1] != MICA_STOP_REBOOT) return Status::kInvalidArgs;
   bool reboot = a.a[1] == MICA_STOP_REBOOT;
@@ -110,7 +110,7 @@ lib::Result<uintptr_t> sys_system_stop(const SyscallArgs& a, SyscallResult&) {
   Platform::stop(reboot ? arch::StopReason::kReboot : arch::StopReason::kPowerOff);
 }
 
-lib::Result<uintptr_t> sys_process_exit(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_process_exit(SyscallArgs& a) {
   mica_exit_info info = {};
   info.how = MICA_EXIT_NORMAL;
   info.code = static_cast<int32_t>(a.a[0]);
@@ -118,41 +118,41 @@ lib::Result<uintptr_t> sys_process_exit(const SyscallArgs& a, SyscallResult&) {
   exit_current_thread();
 }
 
-lib::Result<uintptr_t> sys_thread_exit(const SyscallArgs&, SyscallResult&) {
+lib::Result<uintptr_t> sys_thread_exit(SyscallArgs&) {
   exit_current_thread();
 }
 
-lib::Result<uintptr_t> sys_yield(const SyscallArgs&, SyscallResult&) {
+lib::Result<uintptr_t> sys_yield(SyscallArgs&) {
   sched::yield();
   return 0;
 }
 
-lib::Result<uintptr_t> sys_clock_get(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_clock_get(SyscallArgs& a) {
   uint64_t now = ktime::now_ns();
   TRY(copy_out(a.a[0], &now, sizeof(now)));
   return 0;
 }
 
-lib::Result<uintptr_t> sys_sleep(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_sleep(SyscallArgs& a) {
   uint64_t ns;
   TRY(copy_in(&ns, a.a[0], sizeof(ns)));
   sched::sleep_ns(ns);
   return 0;
 }
 
-lib::Result<uintptr_t> sys_get_id(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_get_id(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), 0));
   return p->pid();
 }
 
 // ---- Handles ----
 
-lib::Result<uintptr_t> sys_handle_close(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_handle_close(SyscallArgs& a) {
   TRY(self().handles().close(static_cast<mica_handle_t>(a.a[0])));
   return 0;
 }
 
-lib::Result<uintptr_t> sys_handle_duplicate(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_handle_duplicate(SyscallArgs& a) {
   uint32_t rights;
   Object* o = TRY(self().handles().get(static_cast<mica_handle_t>(a.a[0]), HandleTable::kAny,
                                        MICA_RIGHT_DUPLICATE, &rights));
@@ -164,7 +164,7 @@ lib::Result<uintptr_t> sys_handle_duplicate(const SyscallArgs& a, SyscallResult&
   return TRY(add_handle(o, wanted));
 }
 
-lib::Result<uintptr_t> sys_handle_info(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_handle_info(SyscallArgs& a) {
   uint32_t rights;
   Object* o =
       TRY(self().handles().get(static_cast<mica_handle_t>(a.a[0]), HandleTable::kAny, 0, &rights));
@@ -182,7 +182,7 @@ lib::Result<uintptr_t> sys_handle_info(const SyscallArgs& a, SyscallResult&) {
 // Moves a handle (it needs the transfer right) into another process with
 // at most `rights`: how a process hands its child the handles it starts
 // with. On failure the handle stays the caller's.
-lib::Result<uintptr_t> sys_handle_grant(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_handle_grant(SyscallArgs& a) {
   Ref<Process> target = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uint32_t rights;
   Object* o = TRY(self().handles().take(static_cast<mica_handle_t>(a.a[1]), &rights));
@@ -197,7 +197,7 @@ lib::Result<uintptr_t> sys_handle_grant(const SyscallArgs& a, SyscallResult&) {
 
 // ---- Processes and threads ----
 
-lib::Result<uintptr_t> sys_process_create(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_process_create(SyscallArgs& a) {
   char name[32] = {};
   size_t length = a.a[1] < sizeof(name) - 1 ? a.a[1] : sizeof(name) - 1;
   TRY(copy_in(name, a.a[0], length));
@@ -205,13 +205,13 @@ lib::Result<uintptr_t> sys_process_create(const SyscallArgs& a, SyscallResult&) 
   return TRY(add_handle(p, MICA_RIGHTS_ALL & ~MICA_RIGHT_GRANT));
 }
 
-lib::Result<uintptr_t> sys_thread_create(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_thread_create(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   TRY(start_thread(*p, a.a[1], a.a[2], a.a[3], a.a[4]));
   return 0;
 }
 
-lib::Result<uintptr_t> sys_process_kill(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_process_kill(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   mica_exit_info info = {};
   info.how = MICA_EXIT_KILLED;
@@ -221,7 +221,7 @@ lib::Result<uintptr_t> sys_process_kill(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_process_wait(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_process_wait(SyscallArgs& a) {
   mica_handle_t handle = static_cast<mica_handle_t>(a.a[0]);
   if (handle == MICA_HANDLE_SELF) return Status::kInvalidArgs;
   Ref<Process> p = TRY(get<Process>(handle, ObjectType::kProcess, MICA_RIGHT_READ));
@@ -238,7 +238,7 @@ lib::Result<uintptr_t> sys_process_wait(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_process_watch(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_process_watch(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_READ));
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[1]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
@@ -246,14 +246,14 @@ lib::Result<uintptr_t> sys_process_watch(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_thread_set_pointer(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_thread_set_pointer(SyscallArgs& a) {
   Platform::set_user_thread_pointer(a.a[0]);
   return 0;
 }
 
 // ---- Memory ----
 
-lib::Result<uintptr_t> sys_vm_allocate(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_vm_allocate(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uintptr_t address = a.a[1];
   size_t size = a.a[2];
@@ -283,7 +283,7 @@ lib::Result<uintptr_t> sys_vm_allocate(const SyscallArgs& a, SyscallResult&) {
   return address;
 }
 
-lib::Result<uintptr_t> sys_vm_free(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_vm_free(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uintptr_t address = a.a[1];
   size_t size = a.a[2];
@@ -300,7 +300,7 @@ lib::Result<uintptr_t> sys_vm_free(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_vm_protect(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_vm_protect(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uintptr_t address = a.a[1];
   size_t size = a.a[2];
@@ -324,7 +324,7 @@ lib::Result<uintptr_t> sys_vm_protect(const SyscallArgs& a, SyscallResult&) {
 
 // Copies between the caller's memory and another process's through a small
 // bounce buffer.
-lib::Result<uintptr_t> sys_vm_write(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_vm_write(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uintptr_t to = a.a[1], from = a.a[2];
   size_t size = a.a[3];
@@ -339,7 +339,7 @@ lib::Result<uintptr_t> sys_vm_write(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_vm_read(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_vm_read(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uintptr_t from = a.a[1], to = a.a[2];
   size_t size = a.a[3];
@@ -354,7 +354,7 @@ lib::Result<uintptr_t> sys_vm_read(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_memory_create(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_memory_create(SyscallArgs& a) {
   size_t size = a.a[0];
   if (size == 0 || size % kPage != 0) return Status::kInvalidArgs;
   MemoryObject* m = TRY(MemoryObject::create(size / kPage));
@@ -362,7 +362,7 @@ lib::Result<uintptr_t> sys_memory_create(const SyscallArgs& a, SyscallResult&) {
                                MICA_RIGHT_WRITE | MICA_RIGHT_MAP));
 }
 
-lib::Result<uintptr_t> sys_memory_map(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_memory_map(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uint32_t prot = static_cast<uint32_t>(a.a[4]);
   uint32_t needed = MICA_RIGHT_MAP | ((prot & MICA_PROT_WRITE) ? MICA_RIGHT_WRITE : 0);
@@ -446,7 +446,7 @@ lib::Result<void> deliver_message(uintptr_t user_message, Message& in, Process* 
   return {};
 }
 
-lib::Result<uintptr_t> sys_ipc_call(const SyscallArgs& a, SyscallResult& r) {
+lib::Result<uintptr_t> sys_ipc_call(SyscallArgs& a) {
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
   sched::Thread* t = sched::current();
@@ -454,16 +454,15 @@ lib::Result<uintptr_t> sys_ipc_call(const SyscallArgs& a, SyscallResult& r) {
   for (int i = 0; i < 4; ++i) t->ipc.words[i] = a.a[1 + i];
   t->ipc.sender = self().pid();
   TRY(e->call());
-  for (int i = 0; i < 4; ++i) r.extra[i] = t->ipc.words[i];
-  r.extra_count = 4;
-  if (t->ipc.handle_object != nullptr) {  // replies in registers carry no handle
+  for (int i = 0; i < 4; ++i) a.a[1 + i] = t->ipc.words[i];  // results 1..4
+  if (t->ipc.handle_object != nullptr) {                     // replies in registers carry no handle
     t->ipc.handle_object->drop_in_flight();
     t->ipc.handle_object = nullptr;
   }
   return t->ipc.label;
 }
 
-lib::Result<uintptr_t> sys_ipc_call_message(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_ipc_call_message(SyscallArgs& a) {
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
   sched::Thread* t = sched::current();
@@ -484,7 +483,7 @@ lib::Result<uintptr_t> sys_ipc_call_message(const SyscallArgs& a, SyscallResult&
   return reply_message.label;
 }
 
-lib::Result<uintptr_t> sys_ipc_send(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_ipc_send(SyscallArgs& a) {
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
   Message m;
@@ -502,7 +501,7 @@ lib::Result<uintptr_t> sys_ipc_send(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_ipc_receive(const SyscallArgs& a, SyscallResult& r) {
+lib::Result<uintptr_t> sys_ipc_receive(SyscallArgs& a) {
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kEndpoint, MICA_RIGHT_READ));
   uintptr_t buffer = 0;
@@ -513,19 +512,23 @@ lib::Result<uintptr_t> sys_ipc_receive(const SyscallArgs& a, SyscallResult& r) {
     buffer = reinterpret_cast<uintptr_t>(m.buffer);
     buffer_size = m.buffer_size;
   }
-  Message in;
+  // Into the thread's own message slot, where a caller that found it
+  // waiting put the call already.
+  sched::Thread* t = sched::current();
+  Message& in = t->ipc;
   bool is_call = false;
   TRY(e->receive(in, (a.a[2] & MICA_NONBLOCK) != 0, &is_call));
-  sched::Thread* t = sched::current();
-  Process* from = is_call ? t->ipc_caller_process : nullptr;
-  auto delivered = deliver_message(a.a[1], in, from, buffer, buffer_size);
-  for (int i = 0; i < 4; ++i) r.extra[i] = in.words[i];
-  r.extra_count = 4;
+  lib::Result<void> delivered;
+  if (a.a[1] != 0 || in.handle_object != nullptr || (in.data_size != 0 && buffer != 0)) {
+    Process* from = is_call ? t->ipc_caller_process : nullptr;
+    delivered = deliver_message(a.a[1], in, from, buffer, buffer_size);
+  }
+  for (int i = 0; i < 4; ++i) a.a[1 + i] = in.words[i];  // results 1..4
   TRY(delivered);
   return in.label;
 }
 
-lib::Result<uintptr_t> sys_ipc_reply(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_ipc_reply(SyscallArgs& a) {
   Message m;
   for (int i = 0; i < 4; ++i) m.words[i] = a.a[i];
   m.sender = self().pid();
@@ -538,7 +541,7 @@ void copy_payload_to_caller(sched::ThreadId caller_id, Process& caller, Message&
   if (m.data_size != 0) m.data_size = copy_reply_payload(caller_id, caller, m.data, m.data_size);
 }
 
-lib::Result<uintptr_t> sys_ipc_reply_message(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_ipc_reply_message(SyscallArgs& a) {
   sched::Thread* t = sched::current();
   if (t->ipc_caller == nullptr) return Status::kNotFound;
   Message m;
@@ -549,12 +552,12 @@ lib::Result<uintptr_t> sys_ipc_reply_message(const SyscallArgs& a, SyscallResult
   return 0;
 }
 
-lib::Result<uintptr_t> sys_ipc_reply_defer(const SyscallArgs&, SyscallResult&) {
+lib::Result<uintptr_t> sys_ipc_reply_defer(SyscallArgs&) {
   Reply* reply = TRY(Reply::take_current());
   return TRY(add_handle(reply, MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER));
 }
 
-lib::Result<uintptr_t> sys_ipc_reply_to(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_ipc_reply_to(SyscallArgs& a) {
   auto handle = static_cast<mica_handle_t>(a.a[0]);
   Ref<Reply> reply = TRY(get<Reply>(handle, ObjectType::kReply, MICA_RIGHT_WRITE));
   Message m;
@@ -567,7 +570,7 @@ lib::Result<uintptr_t> sys_ipc_reply_to(const SyscallArgs& a, SyscallResult&) {
 
 // ---- Hardware ----
 
-lib::Result<uintptr_t> sys_ioport_allow(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_ioport_allow(SyscallArgs& a) {
   TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
   uint32_t base = static_cast<uint32_t>(a.a[1]);
   uint32_t count = static_cast<uint32_t>(a.a[2]);
@@ -576,7 +579,7 @@ lib::Result<uintptr_t> sys_ioport_allow(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_mmio_map(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_mmio_map(SyscallArgs& a) {
   TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
   uint64_t physical;
   TRY(copy_in(&physical, a.a[1], sizeof(physical)));
@@ -600,7 +603,7 @@ lib::Result<uintptr_t> sys_mmio_map(const SyscallArgs& a, SyscallResult&) {
   return address;
 }
 
-lib::Result<uintptr_t> sys_irq_create(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_irq_create(SyscallArgs& a) {
   TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[2]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
@@ -608,7 +611,7 @@ lib::Result<uintptr_t> sys_irq_create(const SyscallArgs& a, SyscallResult&) {
   return TRY(add_handle(irq, MICA_RIGHT_WRITE | MICA_RIGHT_READ));
 }
 
-lib::Result<uintptr_t> sys_irq_ack(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_irq_ack(SyscallArgs& a) {
   Ref<Irq> irq =
       TRY(get<Irq>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kIrq, MICA_RIGHT_WRITE));
   TRY(irq->acknowledge());
@@ -620,12 +623,12 @@ lib::Result<uintptr_t> sys_irq_ack(const SyscallArgs& a, SyscallResult&) {
 constexpr uint32_t kSocketRights =
     MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_READ | MICA_RIGHT_WRITE;
 
-lib::Result<uintptr_t> sys_socket_create(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_create(SyscallArgs& a) {
   Socket* s = TRY(Socket::create(static_cast<uint32_t>(a.a[0])));
   return TRY(add_handle(s, kSocketRights));
 }
 
-lib::Result<uintptr_t> sys_socket_pair(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_pair(SyscallArgs& a) {
   Socket *x, *y;
   TRY(Socket::create_pair(static_cast<uint32_t>(a.a[0]), &x, &y));
   auto hx = add_handle(x, kSocketRights);
@@ -648,42 +651,42 @@ lib::Result<uintptr_t> sys_socket_pair(const SyscallArgs& a, SyscallResult&) {
   return 0;
 }
 
-lib::Result<uintptr_t> sys_socket_bind(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_bind(SyscallArgs& a) {
   Ref<Socket> s =
       TRY(get<Socket>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kSocket, MICA_RIGHT_WRITE));
   TRY(s->bind(reinterpret_cast<const char*>(a.a[1]), a.a[2]));
   return 0;
 }
 
-lib::Result<uintptr_t> sys_socket_listen(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_listen(SyscallArgs& a) {
   Ref<Socket> s =
       TRY(get<Socket>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kSocket, MICA_RIGHT_READ));
   TRY(s->listen(static_cast<uint32_t>(a.a[1])));
   return 0;
 }
 
-lib::Result<uintptr_t> sys_socket_accept(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_accept(SyscallArgs& a) {
   Ref<Socket> s =
       TRY(get<Socket>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kSocket, MICA_RIGHT_READ));
   Socket* connection = TRY(s->accept((a.a[1] & MICA_NONBLOCK) != 0));
   return TRY(add_handle(connection, kSocketRights));
 }
 
-lib::Result<uintptr_t> sys_socket_connect(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_connect(SyscallArgs& a) {
   Ref<Socket> s =
       TRY(get<Socket>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kSocket, MICA_RIGHT_WRITE));
   TRY(s->connect(reinterpret_cast<const char*>(a.a[1]), a.a[2]));
   return 0;
 }
 
-lib::Result<uintptr_t> sys_socket_send(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_send(SyscallArgs& a) {
   Ref<Socket> s =
       TRY(get<Socket>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kSocket, MICA_RIGHT_WRITE));
   return TRY(s->send(a.a[1], a.a[2], (a.a[3] & MICA_NONBLOCK) != 0,
                      reinterpret_cast<const char*>(a.a[4]), a.a[5]));
 }
 
-lib::Result<uintptr_t> sys_socket_receive(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_socket_receive(SyscallArgs& a) {
   Ref<Socket> s =
       TRY(get<Socket>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kSocket, MICA_RIGHT_READ));
   return TRY(s->receive(a.a[1], a.a[2], (a.a[3] & MICA_NONBLOCK) != 0));
@@ -691,7 +694,7 @@ lib::Result<uintptr_t> sys_socket_receive(const SyscallArgs& a, SyscallResult&) 
 
 // ---- Waiting ----
 
-lib::Result<uintptr_t> sys_wait_many(const SyscallArgs& a, SyscallResult&) {
+lib::Result<uintptr_t> sys_wait_many(SyscallArgs& a) {
   constexpr size_t kMax = 64;
   size_t count = a.a[1];
   if (count == 0 || count > kMax) return Status::kInvalidArgs;
@@ -747,78 +750,66 @@ lib::Result<uintptr_t> sys_wait_many(const SyscallArgs& a, SyscallResult&) {
   return ready;
 }
 
-struct Table {
-  Handler handlers[MICA_SYS_COUNT] = {};
-  constexpr Table() {
-    handlers[MICA_SYS_DEBUG_WRITE] = sys_debug_write;
-    handlers[MICA_SYS_PROCESS_EXIT] = sys_process_exit;
-    handlers[MICA_SYS_THREAD_EXIT] = sys_thread_exit;
-    handlers[MICA_SYS_YIELD] = sys_yield;
-    handlers[MICA_SYS_CLOCK_GET] = sys_clock_get;
-    handlers[MICA_SYS_SLEEP] = sys_sleep;
-    handlers[MICA_SYS_GET_ID] = sys_get_id;
-    handlers[MICA_SYS_HANDLE_CLOSE] = sys_handle_close;
-    handlers[MICA_SYS_HANDLE_DUPLICATE] = sys_handle_duplicate;
-    handlers[MICA_SYS_HANDLE_INFO] = sys_handle_info;
-    handlers[MICA_SYS_HANDLE_GRANT] = sys_handle_grant;
-    handlers[MICA_SYS_PROCESS_CREATE] = sys_process_create;
-    handlers[MICA_SYS_THREAD_CREATE] = sys_thread_create;
-    handlers[MICA_SYS_PROCESS_KILL] = sys_process_kill;
-    handlers[MICA_SYS_PROCESS_WAIT] = sys_process_wait;
-    handlers[MICA_SYS_THREAD_SET_POINTER] = sys_thread_set_pointer;
-    handlers[MICA_SYS_VM_ALLOCATE] = sys_vm_allocate;
-    handlers[MICA_SYS_VM_FREE] = sys_vm_free;
-    handlers[MICA_SYS_VM_PROTECT] = sys_vm_protect;
-    handlers[MICA_SYS_VM_WRITE] = sys_vm_write;
-    handlers[MICA_SYS_VM_READ] = sys_vm_read;
-    handlers[MICA_SYS_MEMORY_CREATE] = sys_memory_create;
-    handlers[MICA_SYS_MEMORY_MAP] = sys_memory_map;
-    handlers[MICA_SYS_ENDPOINT_CREATE] = [](const SyscallArgs& a,
-                                            SyscallResult&) -> lib::Result<uintptr_t> {
-      Endpoint* e = TRY(Endpoint::create(static_cast<uint32_t>(a.a[0]), self().koid()));
-      return TRY(add_handle(e, MICA_RIGHTS_ALL & ~(MICA_RIGHT_GRANT | MICA_RIGHT_MANAGE)));
-    };
-    handlers[MICA_SYS_IPC_CALL] = sys_ipc_call;
-    handlers[MICA_SYS_IPC_SEND] = sys_ipc_send;
-    handlers[MICA_SYS_IPC_RECEIVE] = sys_ipc_receive;
-    handlers[MICA_SYS_IPC_REPLY] = sys_ipc_reply;
-    handlers[MICA_SYS_IPC_CALL_MESSAGE] = sys_ipc_call_message;
-    handlers[MICA_SYS_IPC_REPLY_MESSAGE] = sys_ipc_reply_message;
-    handlers[MICA_SYS_IPC_REPLY_DEFER] = sys_ipc_reply_defer;
-    handlers[MICA_SYS_PROCESS_WATCH] = sys_process_watch;
-    handlers[MICA_SYS_SYSTEM_INFO] = sys_system_info;
-    handlers[MICA_SYS_SYSTEM_STOP] = sys_system_stop;
-    handlers[MICA_SYS_IPC_REPLY_TO] = sys_ipc_reply_to;
-    handlers[MICA_SYS_IOPORT_ALLOW] = sys_ioport_allow;
-    handlers[MICA_SYS_MMIO_MAP] = sys_mmio_map;
-    handlers[MICA_SYS_IRQ_CREATE] = sys_irq_create;
-    handlers[MICA_SYS_IRQ_ACK] = sys_irq_ack;
-    handlers[MICA_SYS_WAIT_MANY] = sys_wait_many;
-    handlers[MICA_SYS_NULL] = [](const SyscallArgs&, SyscallResult&) -> lib::Result<uintptr_t> {
-      return 0;
-    };
-    handlers[MICA_SYS_SOCKET_CREATE] = sys_socket_create;
-    handlers[MICA_SYS_SOCKET_PAIR] = sys_socket_pair;
-    handlers[MICA_SYS_SOCKET_BIND] = sys_socket_bind;
-    handlers[MICA_SYS_SOCKET_LISTEN] = sys_socket_listen;
-    handlers[MICA_SYS_SOCKET_ACCEPT] = sys_socket_accept;
-    handlers[MICA_SYS_SOCKET_CONNECT] = sys_socket_connect;
-    handlers[MICA_SYS_SOCKET_SEND] = sys_socket_send;
-    handlers[MICA_SYS_SOCKET_RECEIVE] = sys_socket_receive;
-  }
-};
-constexpr Table kTable;
+constexpr SyscallTable make_table() {
+  SyscallTable table = {};
+  Handler* handlers = table.handlers;
+  handlers[MICA_SYS_DEBUG_WRITE] = sys_debug_write;
+  handlers[MICA_SYS_PROCESS_EXIT] = sys_process_exit;
+  handlers[MICA_SYS_THREAD_EXIT] = sys_thread_exit;
+  handlers[MICA_SYS_YIELD] = sys_yield;
+  handlers[MICA_SYS_CLOCK_GET] = sys_clock_get;
+  handlers[MICA_SYS_SLEEP] = sys_sleep;
+  handlers[MICA_SYS_GET_ID] = sys_get_id;
+  handlers[MICA_SYS_HANDLE_CLOSE] = sys_handle_close;
+  handlers[MICA_SYS_HANDLE_DUPLICATE] = sys_handle_duplicate;
+  handlers[MICA_SYS_HANDLE_INFO] = sys_handle_info;
+  handlers[MICA_SYS_HANDLE_GRANT] = sys_handle_grant;
+  handlers[MICA_SYS_PROCESS_CREATE] = sys_process_create;
+  handlers[MICA_SYS_THREAD_CREATE] = sys_thread_create;
+  handlers[MICA_SYS_PROCESS_KILL] = sys_process_kill;
+  handlers[MICA_SYS_PROCESS_WAIT] = sys_process_wait;
+  handlers[MICA_SYS_THREAD_SET_POINTER] = sys_thread_set_pointer;
+  handlers[MICA_SYS_VM_ALLOCATE] = sys_vm_allocate;
+  handlers[MICA_SYS_VM_FREE] = sys_vm_free;
+  handlers[MICA_SYS_VM_PROTECT] = sys_vm_protect;
+  handlers[MICA_SYS_VM_WRITE] = sys_vm_write;
+  handlers[MICA_SYS_VM_READ] = sys_vm_read;
+  handlers[MICA_SYS_MEMORY_CREATE] = sys_memory_create;
+  handlers[MICA_SYS_MEMORY_MAP] = sys_memory_map;
+  handlers[MICA_SYS_ENDPOINT_CREATE] = [](SyscallArgs& a) -> lib::Result<uintptr_t> {
+    Endpoint* e = TRY(Endpoint::create(static_cast<uint32_t>(a.a[0]), self().koid()));
+    return TRY(add_handle(e, MICA_RIGHTS_ALL & ~(MICA_RIGHT_GRANT | MICA_RIGHT_MANAGE)));
+  };
+  handlers[MICA_SYS_IPC_CALL] = sys_ipc_call;
+  handlers[MICA_SYS_IPC_SEND] = sys_ipc_send;
+  handlers[MICA_SYS_IPC_RECEIVE] = sys_ipc_receive;
+  handlers[MICA_SYS_IPC_REPLY] = sys_ipc_reply;
+  handlers[MICA_SYS_IPC_CALL_MESSAGE] = sys_ipc_call_message;
+  handlers[MICA_SYS_IPC_REPLY_MESSAGE] = sys_ipc_reply_message;
+  handlers[MICA_SYS_IPC_REPLY_DEFER] = sys_ipc_reply_defer;
+  handlers[MICA_SYS_PROCESS_WATCH] = sys_process_watch;
+  handlers[MICA_SYS_SYSTEM_INFO] = sys_system_info;
+  handlers[MICA_SYS_SYSTEM_STOP] = sys_system_stop;
+  handlers[MICA_SYS_IPC_REPLY_TO] = sys_ipc_reply_to;
+  handlers[MICA_SYS_IOPORT_ALLOW] = sys_ioport_allow;
+  handlers[MICA_SYS_MMIO_MAP] = sys_mmio_map;
+  handlers[MICA_SYS_IRQ_CREATE] = sys_irq_create;
+  handlers[MICA_SYS_IRQ_ACK] = sys_irq_ack;
+  handlers[MICA_SYS_WAIT_MANY] = sys_wait_many;
+  handlers[MICA_SYS_NULL] = [](SyscallArgs&) -> lib::Result<uintptr_t> { return 0; };
+  handlers[MICA_SYS_SOCKET_CREATE] = sys_socket_create;
+  handlers[MICA_SYS_SOCKET_PAIR] = sys_socket_pair;
+  handlers[MICA_SYS_SOCKET_BIND] = sys_socket_bind;
+  handlers[MICA_SYS_SOCKET_LISTEN] = sys_socket_listen;
+  handlers[MICA_SYS_SOCKET_ACCEPT] = sys_socket_accept;
+  handlers[MICA_SYS_SOCKET_CONNECT] = sys_socket_connect;
+  handlers[MICA_SYS_SOCKET_SEND] = sys_socket_send;
+  handlers[MICA_SYS_SOCKET_RECEIVE] = sys_socket_receive;
+  return table;
+}
 
 }  // namespace
 
-void dispatch(uintptr_t number, const SyscallArgs& args, SyscallResult& result) {
-  Handler handler = number < MICA_SYS_COUNT ? kTable.handlers[number] : nullptr;
-  if (handler == nullptr) {
-    result.value = -static_cast<intptr_t>(Status::kNotSupported);
-    return;
-  }
-  auto r = handler(args, result);
-  result.value = r.ok() ? static_cast<intptr_t>(r.value()) : -static_cast<intptr_t>(r.status());
-}
+constinit const SyscallTable kSyscallTable = make_table();
 
 }  // namespace user

@@ -170,6 +170,12 @@ concept PlatformContract = requires(const char* text, size_t length) {
   // base on x86_64, a GDT segment on i586, TPIDR_EL1 on AArch64).
   { P::current_cpu() } -> lib::same_as<unsigned>;
   { P::cpu_count() } -> lib::same_as<unsigned>;
+  // The running thread (core's sched::Thread, opaque here), recorded by the
+  // scheduler at every switch. current_thread() is safe with interrupts
+  // enabled: it reads the value for the CPU it runs on in one step, so a
+  // migration cannot hand it another CPU's (one %gs load on x86_64).
+  { P::current_thread() } -> lib::same_as<void*>;
+  { P::set_current_thread(static_cast<void*>(nullptr)) } -> lib::same_as<void>;
   // Installs the hooks core's scheduler wants called (before start_timer).
   { P::set_cpu_hooks(*static_cast<const CpuHooks*>(nullptr)) } -> lib::same_as<void>;
   // Starts every other CPU the firmware lists (ACPI MADT; the Pi's spin
@@ -219,10 +225,12 @@ concept UserContract = requires(typename P::UserFrame& frame, const typename P::
   // sysroot/include/mica/syscall.h).
   typename P::UserFrame;
   { P::syscall_number(cframe) } -> lib::same_as<uintptr_t>;
-  // Arguments 0..5.
-  { P::syscall_arg(cframe, unsigned{}) } -> lib::same_as<uintptr_t>;
-  // Results 0..4 (0 is the return value; 1..4 the IPC words).
-  { P::set_syscall_result(frame, unsigned{}, uintptr_t{}) } -> lib::same_as<void>;
+  // Arguments 0..5 as six consecutive words in the frame, in place: results
+  // 1..4 (the IPC words) go back in words 1..4, which every arch's ABI makes
+  // the same registers, so a call reads and answers them with no copying.
+  { P::syscall_registers(frame) } -> lib::same_as<uintptr_t*>;
+  // Result 0, the return value (on AArch64 the register of argument 0).
+  { P::set_syscall_value(frame, uintptr_t{}) } -> lib::same_as<void>;
 
   // [[noreturn]]: leaves the kernel for user mode on the calling thread for
   // the first time, at `ip` with stack pointer `sp`, arg0 and arg1 in

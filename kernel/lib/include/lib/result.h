@@ -11,30 +11,64 @@ namespace lib {
 
 using mica::Status;
 
-template <typename T>
-class [[nodiscard]] Result {
+namespace detail {
+
+// Result's storage. For a trivially copyable T the copy and the destructor
+// are trivial too, so a Result<T> of two words comes back in registers
+// (RAX:RDX, X0:X1) rather than through memory: the system-call and IPC
+// paths return them all the time. (A base class rather than constrained
+// special members, which clang 14 does not yet make conditionally trivial.)
+template <typename T, bool kTrivial = __is_trivially_copyable(T)>
+class ResultStorage {
  public:
-  Result(Status status) : status_(status) {}  // NOLINT: implicit by design
-  Result(const T& value) : status_(Status::kOk) { new (&storage_) T(value); }
-  Result(T&& value) : status_(Status::kOk) { new (&storage_) T(lib::move(value)); }
-  Result(const Result& other) : status_(other.status_) {
-    if (ok()) new (&storage_) T(other.value());
+  ResultStorage(Status status) : status_(status) {}  // NOLINT: implicit by design
+  ResultStorage(const T& value) : status_(Status::kOk) { new (&storage_) T(value); }
+  ResultStorage(T&& value) : status_(Status::kOk) { new (&storage_) T(lib::move(value)); }
+  ResultStorage(const ResultStorage& other) : status_(other.status_) {
+    if (status_ == Status::kOk) new (&storage_) T(*other.get());
   }
-  Result& operator=(const Result&) = delete;
-  ~Result() {
-    if (ok()) value().~T();
+  ResultStorage& operator=(const ResultStorage&) = delete;
+  ~ResultStorage() {
+    if (status_ == Status::kOk) get()->~T();
   }
 
-  bool ok() const { return status_ == Status::kOk; }
-  Status status() const { return status_; }
-
-  T& value() & { return *reinterpret_cast<T*>(&storage_); }
-  const T& value() const& { return *reinterpret_cast<const T*>(&storage_); }
-  T&& value() && { return lib::move(*reinterpret_cast<T*>(&storage_)); }
-
- private:
+ protected:
+  T* get() { return reinterpret_cast<T*>(&storage_); }
+  const T* get() const { return reinterpret_cast<const T*>(&storage_); }
   Status status_;
   alignas(T) unsigned char storage_[sizeof(T)];
+};
+
+template <typename T>
+class ResultStorage<T, true> {
+ public:
+  ResultStorage(Status status) : status_(status) {}  // NOLINT: implicit by design
+  ResultStorage(const T& value) : status_(Status::kOk) { new (&storage_) T(value); }
+  ResultStorage(const ResultStorage&) = default;
+  ResultStorage& operator=(const ResultStorage&) = delete;
+
+ protected:
+  T* get() { return reinterpret_cast<T*>(&storage_); }
+  const T* get() const { return reinterpret_cast<const T*>(&storage_); }
+  Status status_;
+  alignas(T) unsigned char storage_[sizeof(T)];
+};
+
+}  // namespace detail
+
+template <typename T>
+class [[nodiscard]] Result : public detail::ResultStorage<T> {
+  using Base = detail::ResultStorage<T>;
+
+ public:
+  using Base::Base;
+
+  bool ok() const { return this->status_ == Status::kOk; }
+  Status status() const { return this->status_; }
+
+  T& value() & { return *this->get(); }
+  const T& value() const& { return *this->get(); }
+  T&& value() && { return lib::move(*this->get()); }
 };
 
 template <>

@@ -136,6 +136,14 @@ struct Platform {
   }
   static void cpu_relax() { asm volatile("yield" ::: "memory"); }
   static unsigned current_cpu() { return aarch64::this_cpu().index; }
+  // TPIDR_EL1 and then the block: masked, so no migration comes between.
+  static void* current_thread() {
+    uintptr_t flags = save_and_disable_interrupts();
+    void* thread = aarch64::this_cpu().current_thread;
+    restore_interrupts(flags);
+    return thread;
+  }
+  static void set_current_thread(void* thread) { aarch64::this_cpu().current_thread = thread; }
   static unsigned cpu_count();
   static void set_cpu_hooks(const CpuHooks& hooks);
   // Cores 1-3 wait in the firmware's spin table (physical 0xd8 + 8 * core);
@@ -170,12 +178,8 @@ struct Platform {
   // the number in x8, arguments in x0-x5, results in x0-x4.
   using UserFrame = aarch64::RegisterFrame;
   static uintptr_t syscall_number(const UserFrame& frame) { return frame.x[8]; }
-  static uintptr_t syscall_arg(const UserFrame& frame, unsigned index) {
-    return index < 6 ? frame.x[index] : 0;
-  }
-  static void set_syscall_result(UserFrame& frame, unsigned index, uintptr_t value) {
-    if (index < 5) frame.x[index] = value;
-  }
+  static uintptr_t* syscall_registers(UserFrame& frame) { return &frame.x[0]; }
+  static void set_syscall_value(UserFrame& frame, uintptr_t value) { frame.x[0] = value; }
   // ERETs to EL0t at `ip` with SP_EL0 = sp, x0 = arg0, x1 = arg1, every other
   // general register zero, DAIF clear, and SP_EL1 at the top of the thread's
   // kernel stack (where the UserFrames of later exceptions go).

@@ -27,6 +27,11 @@ extern "C" bool i586_copy_user(void* dst, const void* src, size_t n);
 
 namespace arch {
 
+namespace i586 {
+// The running thread (Platform::current_thread): one CPU, one variable.
+inline constinit void* g_current_thread = nullptr;
+}  // namespace i586
+
 struct Platform : x86::PlatformBase {
   static void dump_registers();
   // The kernel's quarter of the address space.
@@ -82,6 +87,8 @@ struct Platform : x86::PlatformBase {
 
   // CPUs: the Pentium board has one.
   static unsigned current_cpu() { return 0; }
+  static void* current_thread() { return i586::g_current_thread; }
+  static void set_current_thread(void* thread) { i586::g_current_thread = thread; }
   static unsigned cpu_count() { return 1; }
   static void set_cpu_hooks(const CpuHooks& hooks);
   // Returns 1: there is no other CPU to start.
@@ -104,45 +111,10 @@ struct Platform : x86::PlatformBase {
   // sysroot/include/mica/syscall.h).
   using UserFrame = i586::TrapFrame;
   static uintptr_t syscall_number(const UserFrame& frame) { return frame.eax; }
-  static uintptr_t syscall_arg(const UserFrame& frame, unsigned index) {
-    switch (index) {
-      case 0:
-        return frame.ebx;
-      case 1:
-        return frame.ecx;
-      case 2:
-        return frame.edx;
-      case 3:
-        return frame.esi;
-      case 4:
-        return frame.edi;
-      case 5:
-        return frame.ebp;
-      default:
-        return 0;
-    }
-  }
-  static void set_syscall_result(UserFrame& frame, unsigned index, uintptr_t value) {
-    switch (index) {
-      case 0:
-        frame.eax = value;
-        break;
-      case 1:
-        frame.ecx = value;
-        break;
-      case 2:
-        frame.edx = value;
-        break;
-      case 3:
-        frame.esi = value;
-        break;
-      case 4:
-        frame.edi = value;
-        break;
-      default:
-        break;
-    }
-  }
+  // Arguments in ebx ecx edx esi edi ebp (consecutive in the TrapFrame),
+  // results in eax ecx edx esi edi.
+  static uintptr_t* syscall_registers(UserFrame& frame) { return &frame.ebx; }
+  static void set_syscall_value(UserFrame& frame, uintptr_t value) { frame.eax = value; }
   [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
   static void set_kernel_stack(uintptr_t stack_top) { i586::set_tss_kernel_stack(stack_top); }
   static void set_user_thread_pointer(uintptr_t pointer);

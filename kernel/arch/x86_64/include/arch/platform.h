@@ -82,6 +82,8 @@ struct Platform : x86::PlatformBase {
 
   // CPUs.
   static unsigned current_cpu() { return x86_64::this_cpu_index(); }
+  static void* current_thread() { return x86_64::current_thread(); }
+  static void set_current_thread(void* thread) { x86_64::this_cpu().current_thread = thread; }
   static unsigned cpu_count();
   static void set_cpu_hooks(const CpuHooks& hooks);
   static lib::Result<unsigned> start_secondary_cpus(void (*entry)(unsigned));
@@ -109,46 +111,10 @@ struct Platform : x86::PlatformBase {
   // kernel stack.
   using UserFrame = x86_64::TrapFrame;
   static uintptr_t syscall_number(const UserFrame& frame) { return frame.rax; }
-  // Arguments in rdi rsi rdx r10 r8 r9, results in rax rsi rdx r10 r8.
-  static uintptr_t syscall_arg(const UserFrame& frame, unsigned index) {
-    switch (index) {
-      case 0:
-        return frame.rdi;
-      case 1:
-        return frame.rsi;
-      case 2:
-        return frame.rdx;
-      case 3:
-        return frame.r10;
-      case 4:
-        return frame.r8;
-      case 5:
-        return frame.r9;
-      default:
-        return 0;
-    }
-  }
-  static void set_syscall_result(UserFrame& frame, unsigned index, uintptr_t value) {
-    switch (index) {
-      case 0:
-        frame.rax = value;
-        break;
-      case 1:
-        frame.rsi = value;
-        break;
-      case 2:
-        frame.rdx = value;
-        break;
-      case 3:
-        frame.r10 = value;
-        break;
-      case 4:
-        frame.r8 = value;
-        break;
-      default:
-        break;
-    }
-  }
+  // Arguments in rdi rsi rdx r10 r8 r9 (consecutive in the TrapFrame),
+  // results in rax rsi rdx r10 r8.
+  static uintptr_t* syscall_registers(UserFrame& frame) { return &frame.rdi; }
+  static void set_syscall_value(UserFrame& frame, uintptr_t value) { frame.rax = value; }
   [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
   // RSP0 in this CPU's TSS and the SYSCALL entry's stack.
   static void set_kernel_stack(uintptr_t top);

@@ -69,6 +69,9 @@ struct Cpu {
   // at every switch): where enter_user leaves SP_EL1, so that every
   // exception from EL0 saves its UserFrame right below it.
   uintptr_t kernel_stack_top;
+
+  // The running thread (Platform::current_thread).
+  void* current_thread;
 };
 
 // The calling CPU's block. Volatile: a thread may move to another CPU

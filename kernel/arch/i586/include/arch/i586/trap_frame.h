@@ -7,9 +7,10 @@
 namespace arch::i586 {
 
 struct TrapFrame {
-  // Segment registers, then pushal order; lowest address first.
+  // Lowest address first: segment registers, then the general registers
+  // with the system-call arguments in order (Platform::syscall_registers).
   uint32_t gs, fs, es, ds;
-  uint32_t edi, esi, ebp, esp_at_trap, ebx, edx, ecx, eax;
+  uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
   uint32_t vector;
   uint32_t error;
   // Pushed by the CPU (user_esp/user_ss only on a change of privilege).

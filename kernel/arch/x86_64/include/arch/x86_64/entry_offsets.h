@@ -17,6 +17,9 @@
 
 // TrapFrame.vector of a frame the SYSCALL entry built (not a CPU vector).
 #define SYSCALL_FRAME_VECTOR 0x100
+// The bytes of a SYSCALL frame's slots the entry leaves unwritten (r15 r14
+// r13 r12 rbx r11 rcx: user_entry.S).
+#define SYSCALL_FRAME_UNSAVED (7 * 8)
 
 // The user flags a return to user mode keeps (CF PF AF ZF SF TF DF OF NT AC
 // ID); IF and the reserved bit 1 are always set; IOPL, VM, RF and VIF/VIP

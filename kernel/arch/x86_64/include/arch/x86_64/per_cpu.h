@@ -33,6 +33,8 @@ struct PerCpu {
   uint64_t kernel_stack_top;
   // The SYSCALL entry's scratch slot for the user RSP.
   uint64_t user_rsp;
+  // The running thread (Platform::current_thread).
+  void* current_thread;
   // The context switch_context last switched to on this CPU (the running
   // thread's, once the scheduler has switched here), so
   // set_user_thread_pointer can record the FS base in it.
@@ -53,6 +55,8 @@ inline constexpr size_t kPerCpuSelf = 0;
 inline constexpr size_t kPerCpuIndex = 8;
 static_assert(offsetof(PerCpu, kernel_stack_top) == PER_CPU_KERNEL_STACK_TOP);
 static_assert(offsetof(PerCpu, user_rsp) == PER_CPU_USER_RSP);
+inline constexpr size_t kPerCpuCurrentThread = 32;
+static_assert(offsetof(PerCpu, current_thread) == kPerCpuCurrentThread);
 inline const x86::IoPorts* const kIoPortsStale = reinterpret_cast<const x86::IoPorts*>(1);
 
 // The calling CPU's. Volatile: a thread can move to another CPU between two
@@ -61,6 +65,12 @@ inline PerCpu& this_cpu() {
   PerCpu* self;
   asm volatile("mov %%gs:%c1, %0" : "=r"(self) : "i"(kPerCpuSelf));
   return *self;
+}
+
+inline void* current_thread() {
+  void* thread;
+  asm volatile("mov %%gs:%c1, %0" : "=r"(thread) : "i"(kPerCpuCurrentThread));
+  return thread;
 }
 
 inline uint32_t this_cpu_index() {

@@ -11,8 +11,11 @@
 namespace arch::x86_64 {
 
 struct TrapFrame {
-  uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-  uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  // A system call's frame leaves these unwritten (user_entry.S).
+  uint64_t r15, r14, r13, r12, rbx, r11, rcx;
+  uint64_t rbp, rax;
+  // The system-call arguments in order (Platform::syscall_registers).
+  uint64_t rdi, rsi, rdx, r10, r8, r9;
   uint64_t vector;  // or SYSCALL_FRAME_VECTOR
   uint64_t error;   // the CPU's error code, or 0
   // Pushed by the CPU.
@@ -22,6 +25,7 @@ struct TrapFrame {
 };
 
 static_assert(sizeof(TrapFrame) == 22 * 8);
+static_assert(__builtin_offsetof(TrapFrame, rbp) == SYSCALL_FRAME_UNSAVED);
 
 // Segment selectors (descriptor_tables.cc lays the GDT out to match; the
 // user selectors follow the order SYSRET expects).
