@@ -132,7 +132,7 @@ void fpu_init_state(FpuState& state) {
   state.loaded_on = FpuState::kNotLoaded;
 }
 
-void fpu_switch(FpuCpu& cpu, uint32_t cpu_index, FpuState* next) {
+void fpu_switch_slow(FpuCpu& cpu, uint32_t cpu_index, FpuState* next) {
   if (g_save_on_switch && cpu.owner == cpu.current) save_owner(cpu);
   cpu.current = next;
   bool live = next != nullptr && cpu.owner == next && next->loaded_on == cpu_index;

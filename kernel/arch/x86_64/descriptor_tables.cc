@@ -139,6 +139,7 @@ void fill_cpu_tables(unsigned cpu) {
   }
   tss.io_map_base = offsetof(Tss, io_bitmap);
   PerCpu& per_cpu = x86_64::cpu(cpu);
+  per_cpu.tss_rsp0 = &tss.rsp[0];
   x86::init_tss_io_bitmap(tss.io_bitmap, per_cpu.io_extent);
   per_cpu.io_ports_loaded = nullptr;
   uint64_t* gdt = g_gdt[cpu];
@@ -173,10 +174,6 @@ void init_descriptor_tables() {
 void init_cpu_descriptor_tables(unsigned cpu) {
   fill_cpu_tables(cpu);
   load_tables(cpu);
-}
-
-void set_tss_kernel_stack(unsigned cpu, uint64_t top) {
-  g_tss[cpu].rsp[0] = top;
 }
 
 uint8_t* tss_io_bitmap(unsigned cpu) {

@@ -43,11 +43,6 @@ void Platform::init_context(Context& context, uintptr_t stack_top, void (*entry)
   init_context_calling(context, stack_top, sched_thread_start, entry, argument);
 }
 
-void Platform::fpu_switch(FpuState* next) {
-  x86_64::PerCpu& cpu = x86_64::this_cpu();
-  x86::fpu_switch(cpu.fpu, cpu.index, next);
-}
-
 void Platform::fpu_release(FpuState& state) {
   x86::fpu_release(x86_64::this_cpu().fpu, state);
 }

@@ -46,12 +46,6 @@ void Platform::enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t 
   x86_64_enter_user(ip, sp, arg0, arg1, x86_64::this_cpu().kernel_stack_top);
 }
 
-void Platform::set_kernel_stack(uintptr_t top) {
-  x86_64::PerCpu& cpu = x86_64::this_cpu();
-  cpu.kernel_stack_top = top;
-  x86_64::set_tss_kernel_stack(cpu.index, top);
-}
-
 void Platform::set_user_thread_pointer(uintptr_t pointer) {
   uintptr_t flags = save_and_disable_interrupts();
   x86_64::PerCpu& cpu = x86_64::this_cpu();

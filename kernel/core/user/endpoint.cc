@@ -44,7 +44,7 @@ void Endpoint::destroy() NO_THREAD_SAFETY_ANALYSIS {
   free_object(this);
 }
 
-lib::Result<void> Endpoint::call() {
+lib::Result<void> Endpoint::call(const uintptr_t* words) {
   Thread* t = sched::current();
   t->ipc_status = 0;
   bool queued = false;
@@ -53,21 +53,36 @@ lib::Result<void> Endpoint::call() {
   lock.acquire();
   t->ipc_lock.acquire();
   if (dead_) {
-    drop_handle(t->ipc);
+    if (words == nullptr) drop_handle(t->ipc);
     t->ipc_lock.release();
     lock.release();
     arch::Platform::restore_interrupts(flags);
     return lib::Status::kConnectionReset;
   }
-  if (Thread* receiver = receivers_.pop_front()) {
+  Thread* receiver = receivers_.pop_front();
+  // The message goes straight into the slot of a receiver that waits.
+  Message& m = receiver != nullptr ? receiver->ipc : t->ipc;
+  if (words != nullptr) {
+    m.label = 0;
+    for (int i = 0; i < 4; ++i) m.words[i] = words[i];
+    m.handle_object = nullptr;
+    m.handle_rights = 0;
+    m.sender = t->process->pid();
+    m.data = 0;
+    m.data_size = 0;
+    m.buffer = 0;
+    m.buffer_size = 0;
+  } else if (receiver != nullptr) {
+    m = t->ipc;
+    t->ipc.handle_object = nullptr;  // it travels with the receiver's copy
+  }
+  if (receiver != nullptr) {
     // A receiver waits: hand the call straight to it.
-    receiver->ipc = t->ipc;
     receiver->ipc_caller = t;
     receiver->ipc_caller_id = t->id;
     receiver->ipc_caller_process = t->process;
     t->process->ref();
     receiver->ipc_wait = Thread::IpcWait::kNone;
-    t->ipc.handle_object = nullptr;  // it travels with the receiver's copy
     t->ipc_wait = Thread::IpcWait::kReply;
     handoff_to = receiver;
   } else {
@@ -100,7 +115,7 @@ lib::Result<void> Endpoint::call() {
   }
   while (t->ipc_wait != Thread::IpcWait::kNone) sched::block(t->ipc_lock);
   t->ipc_lock.release();
-  set_blocked_on_masked(t, nullptr);
+  if (queued) set_blocked_on_masked(t, nullptr);
   arch::Platform::restore_interrupts(flags);
   if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
   return {};

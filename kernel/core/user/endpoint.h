@@ -34,7 +34,9 @@ class Endpoint final : public Object {
 
   // Sends the calling thread's `ipc` message and waits for the reply, which
   // replaces it. kNoProcess if the thread's process is killed meanwhile.
-  lib::Result<void> call();
+  // `words`: send instead a message of these four words (label 0, no
+  // handle or payload), written straight into a waiting receiver's slot.
+  lib::Result<void> call(const uintptr_t* words = nullptr);
 
   // Queues `message` (its handle reference travels with it).
   lib::Result<void> send(const Message& message, bool nonblock);

@@ -39,17 +39,9 @@ void HandleTable::destroy(uint64_t owner) NO_THREAD_SAFETY_ANALYSIS {
   }
   SpinLockGuard guard(lock_);
   entries_.destroy();
+  capacity_ = 0;  // lookups find nothing now
   free_head_ = kEnd;
   count_ = 0;
-}
-
-HandleTable::Entry* HandleTable::lookup_locked(mica_handle_t handle) {
-  uint32_t index = (handle & 0xffff);
-  if (entries_.length() == 0 || index == 0 || index > capacity_ || (handle >> 31) != 0)
-    return nullptr;
-  Entry& entry = entries_[index - 1];
-  if (entry.object == nullptr || entry.generation != ((handle >> 16) & 0x7fff)) return nullptr;
-  return &entry;
 }
 
 void HandleTable::release_locked(uint32_t index) {
@@ -72,20 +64,6 @@ lib::Result<mica_handle_t> HandleTable::add(Object* object, uint32_t rights, boo
   ++count_;
   if (!in_flight) object->handle_opened();
   return static_cast<mica_handle_t>((uint32_t{entry.generation} << 16) | index);
-}
-
-lib::Result<Object*> HandleTable::get(mica_handle_t handle, uint8_t type, uint32_t required,
-                                      uint32_t* rights) {
-  SpinLockGuard guard(lock_);
-  Entry* entry = lookup_locked(handle);
-  if (entry == nullptr) return lib::Status::kBadHandle;
-  if (type != kAny && static_cast<uint8_t>(entry->object->type()) != type) {
-    return lib::Status::kInvalidArgs;
-  }
-  if ((entry->rights & required) != required) return lib::Status::kNotPermitted;
-  if (rights != nullptr) *rights = entry->rights;
-  entry->object->ref();
-  return entry->object;
 }
 
 lib::Result<Object*> HandleTable::take(mica_handle_t handle, uint32_t* rights) {

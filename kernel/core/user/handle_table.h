@@ -38,8 +38,20 @@ class HandleTable {
   // when kAny) and every right in `required`. kBadHandle, kInvalidArgs (wrong
   // type) or kNotPermitted (missing right).
   static constexpr uint8_t kAny = 0;
+  // Inline: every system call on a handle starts here.
   lib::Result<Object*> get(mica_handle_t handle, uint8_t type, uint32_t required,
-                           uint32_t* rights = nullptr);
+                           uint32_t* rights = nullptr) {
+    SpinLockGuard guard(lock_);
+    Entry* entry = lookup_locked(handle);
+    if (entry == nullptr) return lib::Status::kBadHandle;
+    if (type != kAny && static_cast<uint8_t>(entry->object->type()) != type) {
+      return lib::Status::kInvalidArgs;
+    }
+    if ((entry->rights & required) != required) return lib::Status::kNotPermitted;
+    if (rights != nullptr) *rights = entry->rights;
+    entry->object->ref();
+    return entry->object;
+  }
 
   // Removes `handle` and gives its reference to the caller (sending it in a
   // message), still counted as a handle (Object::drop_in_flight if it is
@@ -59,7 +71,13 @@ class HandleTable {
   };
   static constexpr uint16_t kEnd = 0;
 
-  Entry* lookup_locked(mica_handle_t handle) REQUIRES(lock_);
+  Entry* lookup_locked(mica_handle_t handle) REQUIRES(lock_) {
+    uint32_t index = (handle & 0xffff);
+    if (index == 0 || index > capacity_ || (handle >> 31) != 0) return nullptr;
+    Entry& entry = entries_[index - 1];
+    if (entry.object == nullptr || entry.generation != ((handle >> 16) & 0x7fff)) return nullptr;
+    return &entry;
+  }
   // Frees slot `index` (1-based) for reuse, with a new generation.
   void release_locked(uint32_t index) REQUIRES(lock_);
 

@@ -77,7 +77,10 @@ struct Platform : x86::PlatformBase {
     x86_64::this_cpu().current_context = &to;
     x86_64_switch_context(&from, &to);
   }
-  static void fpu_switch(FpuState* next);
+  static void fpu_switch(FpuState* next) {
+    x86_64::PerCpu& cpu = x86_64::this_cpu();
+    x86::fpu_switch(cpu.fpu, cpu.index, next);
+  }
   static void fpu_release(FpuState& state);
 
   // CPUs.
@@ -117,7 +120,11 @@ struct Platform : x86::PlatformBase {
   static void set_syscall_value(UserFrame& frame, uintptr_t value) { frame.rax = value; }
   [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
   // RSP0 in this CPU's TSS and the SYSCALL entry's stack.
-  static void set_kernel_stack(uintptr_t top);
+  static void set_kernel_stack(uintptr_t top) {
+    x86_64::PerCpu& cpu = x86_64::this_cpu();
+    cpu.kernel_stack_top = top;
+    *cpu.tss_rsp0 = top;
+  }
   // The FS base.
   static void set_user_thread_pointer(uintptr_t pointer);
   static bool copy_from_user(void* buffer, uintptr_t from, size_t size);

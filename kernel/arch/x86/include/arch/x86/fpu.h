@@ -48,7 +48,16 @@ void fpu_init_state(FpuState& state);
 
 // Called on every thread switch on CPU `cpu_index` with the next thread's
 // state (nullptr: the next thread may not use the FPU).
-void fpu_switch(FpuCpu& cpu, uint32_t cpu_index, FpuState* next);
+void fpu_switch_slow(FpuCpu& cpu, uint32_t cpu_index, FpuState* next);
+inline void fpu_switch(FpuCpu& cpu, uint32_t cpu_index, FpuState* next) {
+  // The common case, inline: neither thread holds the registers, so there
+  // is nothing to save and the FPU keeps trapping.
+  if (cpu.trapping && cpu.owner != cpu.current && cpu.owner != next) {
+    cpu.current = next;
+    return;
+  }
+  fpu_switch_slow(cpu, cpu_index, next);
+}
 
 // The #NM handler: loads the running thread's state (saving the previous
 // owner's first if the registers hold newer values). False if the running

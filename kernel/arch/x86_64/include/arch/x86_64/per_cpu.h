@@ -35,6 +35,8 @@ struct PerCpu {
   uint64_t user_rsp;
   // The running thread (Platform::current_thread).
   void* current_thread;
+  // RSP0 in this CPU's TSS (set_kernel_stack writes both).
+  uint64_t* tss_rsp0;
   // The context switch_context last switched to on this CPU (the running
   // thread's, once the scheduler has switched here), so
   // set_user_thread_pointer can record the FS base in it.

@@ -42,9 +42,9 @@ void init_descriptor_tables();
 // ran init_descriptor_tables).
 void init_cpu_descriptor_tables(unsigned cpu);
 
-// CPU `cpu`'s TSS: the stack traps from ring 3 land on (RSP0), and its I/O
-// permission bitmap (x86::kIoBitmapBytes, covered by the TSS limit).
-void set_tss_kernel_stack(unsigned cpu, uint64_t top);
+// CPU `cpu`'s TSS I/O permission bitmap (x86::kIoBitmapBytes, covered by
+// the TSS limit). (Its RSP0, where traps from ring 3 land, is reached
+// through PerCpu::tss_rsp0.)
 uint8_t* tss_io_bitmap(unsigned cpu);
 
 // An interrupt handler for vectors 32..255; runs with interrupts off.
