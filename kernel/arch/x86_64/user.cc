@@ -7,6 +7,7 @@
 #include <core/user/entry.h>
 
 extern "C" {
+void x86_64_syscall_resume_trampoline();
 [[noreturn]] void x86_64_enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1,
                                     uintptr_t kernel_stack_top);
 bool x86_64_copy_user(void* to, const void* from, size_t size);
@@ -44,6 +45,25 @@ void Platform::enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t 
   }
   user::exit_to_user();
   x86_64_enter_user(ip, sp, arg0, arg1, x86_64::this_cpu().kernel_stack_top);
+}
+
+void Platform::init_context_syscall_return(Context& context, UserFrame& frame) {
+  // As init_context_calling lays a new thread's stack out, right under the
+  // frame (16-aligned: the kernel stack top is, and the frame is 11 * 16
+  // bytes): a null frame, the trampoline, then the registers
+  // switch_context pops, r12 holding the frame.
+  static_assert(sizeof(UserFrame) % 16 == 0);
+  auto* slot = reinterpret_cast<uint64_t*>(&frame);
+  *--slot = 0;
+  *--slot = 0;
+  *--slot = reinterpret_cast<uint64_t>(&x86_64_syscall_resume_trampoline);
+  *--slot = 0;                                   // rbx
+  *--slot = 0;                                   // rbp
+  *--slot = reinterpret_cast<uint64_t>(&frame);  // r12
+  *--slot = 0;                                   // r13
+  *--slot = 0;                                   // r14
+  *--slot = 0;                                   // r15
+  context.stack_pointer = reinterpret_cast<uintptr_t>(slot);
 }
 
 void Platform::set_user_thread_pointer(uintptr_t pointer) {
@@ -125,5 +145,12 @@ extern "C" void x86_64_syscall(arch::x86_64::TrapFrame* frame) {
   arch::Platform::enable_interrupts();
   user::handle_syscall(*frame);
   arch::Platform::disable_interrupts();
+  arch::x86_64::return_to_user(*frame);
+}
+
+// From x86_64_syscall_resume_trampoline, with interrupts masked: the first
+// code of a thread resumed by init_context_syscall_return.
+extern "C" void x86_64_syscall_resume(arch::x86_64::TrapFrame* frame) {
+  sched::finish_switch();
   arch::x86_64::return_to_user(*frame);
 }

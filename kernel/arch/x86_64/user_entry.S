@@ -13,13 +13,13 @@
 // (RIP below kUserTop, so canonical: SYSRET with a non-canonical RCX would
 // fault in ring 0 on the user's stack; RFLAGS sanitized).
 //
-// Only what the kernel could change is saved: the argument and result
-// registers, RAX and RBP (cleared below for backtraces). The slots of RBX
-// and R12-R15 are left unwritten, because the kernel's C code preserves
-// callee-saved registers, so they still hold the user's values when the
-// call returns here; nor RCX and R11, which SYSCALL itself clobbers (their
-// values are the frame's RIP and RFLAGS). Nothing reads those slots of a
-// system-call frame (the ABI: sysroot/include/mica/syscall.h).
+// The frame holds every register but RCX and R11, which SYSCALL itself
+// clobbers (their values are the frame's RIP and RFLAGS; the ABI:
+// sysroot/include/mica/syscall.h). The ordinary way back does not reload
+// RBX and R12-R15: the kernel's C code preserves callee-saved registers, so
+// they still hold the user's values. A thread that an IPC resumes straight
+// in user mode, its kernel stack abandoned (x86_64_syscall_resume_exit),
+// takes them from the frame.
 .balign 16
 .global x86_64_syscall_entry
 .type x86_64_syscall_entry, @function
@@ -42,12 +42,18 @@ x86_64_syscall_entry:
   push %rdi
   push %rax
   push %rbp
-  sub $SYSCALL_FRAME_UNSAVED, %rsp // rcx r11 rbx r12 r13 r14 r15
+  sub $16, %rsp                    // rcx r11: not saved
+  push %rbx
+  push %r12
+  push %r13
+  push %r14
+  push %r15
   // No frame-pointer chain into user space: backtraces stop here.
   xor %ebp, %ebp
   mov %rsp, %rdi
   call x86_64_syscall
-  add $SYSCALL_FRAME_UNSAVED, %rsp
+  add $SYSCALL_FRAME_UNSAVED, %rsp // r15..rbx as they are, rcx r11
+.Lsyscall_exit:
   pop %rbp
   pop %rax
   pop %rdi
@@ -66,6 +72,26 @@ x86_64_syscall_entry:
   swapgs
   sysretq
 .size x86_64_syscall_entry, . - x86_64_syscall_entry
+
+// Where a thread resumed by Platform::init_context_syscall_return goes once
+// x86_64_syscall_resume (user.cc) has run: RSP at its TrapFrame, interrupts
+// masked. Its kernel stack above the frame is abandoned, so the
+// callee-saved registers come from the frame, then the ordinary exit.
+.balign 16
+.global x86_64_syscall_resume_trampoline
+.type x86_64_syscall_resume_trampoline, @function
+x86_64_syscall_resume_trampoline:
+  mov %r12, %rdi                   // the frame (init_context_syscall_return)
+  call x86_64_syscall_resume
+  mov %r12, %rsp
+  pop %r15
+  pop %r14
+  pop %r13
+  pop %r12
+  pop %rbx
+  add $16, %rsp                    // rcx r11
+  jmp .Lsyscall_exit
+.size x86_64_syscall_resume_trampoline, . - x86_64_syscall_resume_trampoline
 
 // [[noreturn]] void x86_64_enter_user(uintptr_t ip /* rdi */, uintptr_t sp /* rsi */,
 //     uintptr_t arg0 /* rdx */, uintptr_t arg1 /* rcx */, uintptr_t kernel_stack_top /* r8 */)

@@ -105,8 +105,11 @@ struct Thread {
   Message ipc;
   SpinLock ipc_lock;
   IpcWait ipc_wait = IpcWait::kNone;
-  int ipc_status = 0;            // 0 or a negated mica status when the wait ends
-  bool ipc_done = false;         // the wait is over (set by the partner)
+  int ipc_status = 0;     // 0 or a negated mica status when the wait ends
+  bool ipc_done = false;  // the wait is over (set by the partner)
+  // Waiting in a register-only receive, which a caller may complete by
+  // resuming the thread straight in user mode (Endpoint::call's fast path).
+  bool ipc_direct = false;
   Thread* ipc_caller = nullptr;  // a server: the caller its next reply goes to
   ThreadId ipc_caller_id;
   user::Process* ipc_caller_process = nullptr;  // its process (a reference)

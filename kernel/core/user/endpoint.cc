@@ -44,6 +44,30 @@ void Endpoint::destroy() NO_THREAD_SAFETY_ANALYSIS {
   free_object(this);
 }
 
+template <typename P>
+bool Endpoint::deliver_direct(Thread* receiver, const uintptr_t* words) {
+  if constexpr (!P::kSyscallReturnContexts) {
+    return false;
+  } else {
+    // Its context must be saved for good before it is replaced.
+    if (!receiver->ipc_direct || __atomic_load_n(&receiver->on_cpu, __ATOMIC_ACQUIRE)) {
+      return false;
+    }
+    // What its receive would have returned: label 0 and the words.
+    typename P::UserFrame& frame = P::syscall_frame(receiver->stack_top);
+    uintptr_t* registers = P::syscall_registers(frame);
+    P::set_syscall_value(frame, 0);
+    for (int i = 0; i < 4; ++i) registers[1 + i] = words[i];
+    // What it would have done on the way out: stop waiting here, drop the
+    // endpoint reference its receive held (the caller holds another).
+    receiver->ipc_direct = false;
+    set_blocked_on_masked(receiver, nullptr);
+    unref();
+    P::init_context_syscall_return(receiver->context, frame);
+    return true;
+  }
+}
+
 lib::Result<void> Endpoint::call(const uintptr_t* words) {
   Thread* t = sched::current();
   t->ipc_status = 0;
@@ -60,9 +84,13 @@ lib::Result<void> Endpoint::call(const uintptr_t* words) {
     return lib::Status::kConnectionReset;
   }
   Thread* receiver = receivers_.pop_front();
-  // The message goes straight into the slot of a receiver that waits.
+  // The message goes straight into the registers or else the slot of a
+  // receiver that waits.
+  bool direct = receiver != nullptr && words != nullptr && deliver_direct(receiver, words);
   Message& m = receiver != nullptr ? receiver->ipc : t->ipc;
-  if (words != nullptr) {
+  if (direct) {
+    // Delivered.
+  } else if (words != nullptr) {
     m.label = 0;
     for (int i = 0; i < 4; ++i) m.words[i] = words[i];
     m.handle_object = nullptr;
@@ -184,7 +212,7 @@ void Endpoint::send_reserved(const Message& message) {
   signals_changed();
 }
 
-lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call) {
+lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call, bool direct) {
   Thread* t = sched::current();
   SpinLockGuard guard(lock);
   if (Thread* caller = callers_.pop_front()) {
@@ -212,17 +240,20 @@ lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call) 
   t->ipc_caller = nullptr;
   t->ipc_status = 0;
   t->ipc_wait = Thread::IpcWait::kReceive;
+  t->ipc_direct = direct;
   receivers_.push_back(t);
   set_blocked_on_masked(t, this);
   while (t->ipc_wait != Thread::IpcWait::kNone) {
     if (t->kill_pending) {
       receivers_.remove(t);
+      t->ipc_direct = false;
       t->ipc_wait = Thread::IpcWait::kNone;
       set_blocked_on_masked(t, nullptr);
       return lib::Status::kNoProcess;
     }
     sched::block(lock);
   }
+  t->ipc_direct = false;
   set_blocked_on_masked(t, nullptr);
   if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
   if (&out != &t->ipc) {  // (the system call receives into t->ipc itself)

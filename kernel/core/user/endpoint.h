@@ -35,7 +35,11 @@ class Endpoint final : public Object {
   // Sends the calling thread's `ipc` message and waits for the reply, which
   // replaces it. kNoProcess if the thread's process is killed meanwhile.
   // `words`: send instead a message of these four words (label 0, no
-  // handle or payload), written straight into a waiting receiver's slot.
+  // handle or payload), written straight into a waiting receiver's slot —
+  // or, where the arch can, into its saved user registers: a receiver
+  // waiting in a register-only receive is resumed straight in user mode as
+  // if its receive had returned, its kernel stack abandoned (nothing on it
+  // is live but the endpoint reference, dropped here on its behalf).
   lib::Result<void> call(const uintptr_t* words = nullptr);
 
   // Queues `message` (its handle reference travels with it).
@@ -54,7 +58,9 @@ class Endpoint final : public Object {
   // thread becomes the current thread's caller (see reply()).
   // `out_payload_from` receives the caller's process (a reference) when the
   // call has a payload to copy.
-  lib::Result<void> receive(Message& out, bool nonblock, bool* is_call);
+  // `direct`: the receive is a system call's register-only form, which a
+  // call may complete without this thread's kernel stack (see call()).
+  lib::Result<void> receive(Message& out, bool nonblock, bool* is_call, bool direct = false);
 
   void cancel_wait(sched::Thread* thread) override;
   uint32_t signals() override;
@@ -66,6 +72,10 @@ class Endpoint final : public Object {
   Endpoint() : Object(ObjectType::kEndpoint) {}
   ~Endpoint() = default;
   void destroy() override;
+  // The fast path's delivery into `receiver`'s user registers, when the
+  // arch supports it and the receiver has left its CPU. True if done.
+  template <typename P = arch::Platform>
+  bool deliver_direct(sched::Thread* receiver, const uintptr_t* words) REQUIRES(lock);
 
   using ThreadList = lib::IntrusiveList<sched::Thread, &sched::Thread::ipc_link>;
   ThreadList callers_ GUARDED_BY(lock);        // calls not yet received

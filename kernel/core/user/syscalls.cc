@@ -514,7 +514,7 @@ lib::Result<uintptr_t> sys_ipc_receive(SyscallArgs& a) {
   sched::Thread* t = sched::current();
   Message& in = t->ipc;
   bool is_call = false;
-  TRY(e->receive(in, (a.a[2] & MICA_NONBLOCK) != 0, &is_call));
+  TRY(e->receive(in, (a.a[2] & MICA_NONBLOCK) != 0, &is_call, /*direct=*/a.a[1] == 0));
   lib::Result<void> delivered;
   if (a.a[1] != 0 || in.handle_object != nullptr || (in.data_size != 0 && buffer != 0)) {
     Process* from = is_call ? t->ipc_caller_process : nullptr;

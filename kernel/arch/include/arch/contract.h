@@ -231,6 +231,10 @@ concept UserContract = requires(typename P::UserFrame& frame, const typename P::
   { P::syscall_registers(frame) } -> lib::same_as<uintptr_t*>;
   // Result 0, the return value (on AArch64 the register of argument 0).
   { P::set_syscall_value(frame, uintptr_t{}) } -> lib::same_as<void>;
+  // Whether a thread blocked in a system call can be resumed straight in
+  // user mode (the IPC fast path); then P::syscall_frame(kernel_stack_top)
+  // and P::init_context_syscall_return(context, frame) exist (x86_64).
+  { P::kSyscallReturnContexts } -> lib::same_as<const bool&>;
 
   // [[noreturn]]: leaves the kernel for user mode on the calling thread for
   // the first time, at `ip` with stack pointer `sp`, arg0 and arg1 in

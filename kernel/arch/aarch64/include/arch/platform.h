@@ -179,6 +179,7 @@ struct Platform {
   using UserFrame = aarch64::RegisterFrame;
   static uintptr_t syscall_number(const UserFrame& frame) { return frame.x[8]; }
   static uintptr_t* syscall_registers(UserFrame& frame) { return &frame.x[0]; }
+  static constexpr bool kSyscallReturnContexts = false;  // (see x86_64)
   static void set_syscall_value(UserFrame& frame, uintptr_t value) { frame.x[0] = value; }
   // ERETs to EL0t at `ip` with SP_EL0 = sp, x0 = arg0, x1 = arg1, every other
   // general register zero, DAIF clear, and SP_EL1 at the top of the thread's

@@ -114,6 +114,7 @@ struct Platform : x86::PlatformBase {
   // Arguments in ebx ecx edx esi edi ebp (consecutive in the TrapFrame),
   // results in eax ecx edx esi edi.
   static uintptr_t* syscall_registers(UserFrame& frame) { return &frame.ebx; }
+  static constexpr bool kSyscallReturnContexts = false;  // (see x86_64)
   static void set_syscall_value(UserFrame& frame, uintptr_t value) { frame.eax = value; }
   [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
   static void set_kernel_stack(uintptr_t stack_top) { i586::set_tss_kernel_stack(stack_top); }

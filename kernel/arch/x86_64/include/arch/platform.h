@@ -118,6 +118,18 @@ struct Platform : x86::PlatformBase {
   // results in rax rsi rdx r10 r8.
   static uintptr_t* syscall_registers(UserFrame& frame) { return &frame.rdi; }
   static void set_syscall_value(UserFrame& frame, uintptr_t value) { frame.rax = value; }
+  // A thread blocked in a system call can be resumed straight in user mode,
+  // as if the call had returned what its frame now holds: the IPC fast path
+  // answers a waiting receiver that way, without unwinding its kernel stack.
+  static constexpr bool kSyscallReturnContexts = true;
+  // The frame of the system call a thread with this kernel stack is in.
+  static UserFrame& syscall_frame(uintptr_t kernel_stack_top) {
+    return *reinterpret_cast<UserFrame*>(kernel_stack_top - sizeof(UserFrame));
+  }
+  // The next switch to `context` (a thread blocked in a system call, off
+  // every CPU) leaves for user mode from `frame`; its user thread pointer
+  // stays.
+  static void init_context_syscall_return(Context& context, UserFrame& frame);
   [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
   // RSP0 in this CPU's TSS and the SYSCALL entry's stack.
   static void set_kernel_stack(uintptr_t top) {

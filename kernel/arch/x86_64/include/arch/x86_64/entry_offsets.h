@@ -17,8 +17,9 @@
 
 // TrapFrame.vector of a frame the SYSCALL entry built (not a CPU vector).
 #define SYSCALL_FRAME_VECTOR 0x100
-// The bytes of a SYSCALL frame's slots the entry leaves unwritten (r15 r14
-// r13 r12 rbx r11 rcx: user_entry.S).
+// The bytes of a SYSCALL frame below RBP that its ordinary exit skips (r15
+// r14 r13 r12 rbx, which C preserved, and rcx r11, never saved:
+// user_entry.S).
 #define SYSCALL_FRAME_UNSAVED (7 * 8)
 
 // The user flags a return to user mode keeps (CF PF AF ZF SF TF DF OF NT AC

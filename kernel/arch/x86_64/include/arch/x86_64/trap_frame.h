@@ -11,7 +11,7 @@
 namespace arch::x86_64 {
 
 struct TrapFrame {
-  // A system call's frame leaves these unwritten (user_entry.S).
+  // A system call's frame leaves rcx and r11 unwritten (user_entry.S).
   uint64_t r15, r14, r13, r12, rbx, r11, rcx;
   uint64_t rbp, rax;
   // The system-call arguments in order (Platform::syscall_registers).
