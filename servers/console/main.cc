@@ -144,7 +144,7 @@ class Server final : public LineDiscipline::Sink {
   Uart& uart_;
   mica_handle_t endpoint_;
   mica_handle_t irq_;
-  LocalConsole local_;
+  [[maybe_unused]] LocalConsole local_;  // empty without I/O ports
   ScanCodeDecoder scan_codes_;
   // The foreground: the processes (a pipeline) ^C kills.
   static constexpr size_t kForegroundMax = 16;
@@ -243,6 +243,10 @@ void Server::on_call(mica_message& message) {
       break;
     case MICA_CONSOLE_SET_FOREGROUND:
       on_set_foreground(message);
+      break;
+    case MICA_CONSOLE_POLL:
+      close_if_valid(message.handle);
+      reply_now(discipline_.readable() ? 1 : 0);
       break;
     default:
       close_if_valid(message.handle);

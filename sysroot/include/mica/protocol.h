@@ -91,6 +91,9 @@ enum {
   // its line and before it set the foreground kills what it then sets,
   // until it clears the foreground or reads again.
   MICA_CONSOLE_SET_FOREGROUND = 0x303,
+  // -> words[0]: 1 if a READ would complete at once (a line, raw bytes or
+  // an end of file waits), else 0 (poll's POLLIN).
+  MICA_CONSOLE_POLL = 0x304,
 };
 #define MICA_CONSOLE_FOREGROUND_ADD (1u << 0)
 #define MICA_CONSOLE_MODE_RAW (1u << 0)      // no line editing: bytes as they come
