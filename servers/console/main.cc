@@ -133,7 +133,7 @@ class Server final : public LineDiscipline::Sink {
   void on_irq();
   void drain_keyboard();
   void on_keyboard_irq();
-  // Kills the foreground processes (^C), or remembers the ^C for them.
+  // Kills the foreground processes (^C) and forgets them.
   void kill_foreground();
   void on_call(mica_message& message);
   void on_read(mica_message& message);
