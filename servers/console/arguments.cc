@@ -12,6 +12,8 @@ constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kPl011RegisterBytes = 0x48;
 // No interrupt controller mica drives numbers its lines this high.
 constexpr uint64_t kIrqMax = 1023;
+// 80 x 25 cells of 2 bytes.
+constexpr uint64_t kVgaTextBytes = 80 * 25 * 2;
 
 bool starts_with(const char* text, const char* prefix, const char** rest) {
   size_t n = strlen(prefix);
@@ -23,7 +25,7 @@ bool starts_with(const char* text, const char* prefix, const char** rest) {
 }  // namespace
 
 const char kUsage[] =
-    "usage: console [selftest] uart=16550 port=PORT irq=IRQ\n"
+    "usage: console [selftest] uart=16550 port=PORT irq=IRQ [keyboard=i8042] [vga=ADDRESS]\n"
     "       console [selftest] uart=pl011 mmio=ADDRESS irq=IRQ\n";
 
 bool parse_number(const char* text, uint64_t max, uint64_t* out) {
@@ -104,6 +106,22 @@ bool parse_arguments(int argc, const char* const* argv, Arguments* out, char* er
       }
       a.irq = static_cast<uint32_t>(number);
       have_irq = true;
+    } else if (starts_with(arg, "keyboard=", &value)) {
+      if (a.keyboard || strcmp(value, "i8042") != 0) {
+        snprintf(error, error_size, "bad or repeated '%s' (keyboard=i8042)", arg);
+        return false;
+      }
+      a.keyboard = true;
+    } else if (starts_with(arg, "vga=", &value)) {
+      if (a.vga != 0 || !parse_number(value, ~uint64_t{0}, &number) || number == 0 ||
+          number % kPageSize + kVgaTextBytes > kPageSize) {
+        snprintf(error, error_size,
+                 "bad or repeated '%s' (the text buffer's physical address, e.g. "
+                 "0xb8000, its 4000 bytes within one page)",
+                 arg);
+        return false;
+      }
+      a.vga = number;
     } else {
       snprintf(error, error_size, "unknown argument '%s'", arg);
       return false;
@@ -122,6 +140,10 @@ bool parse_arguments(int argc, const char* const* argv, Arguments* out, char* er
     case UartKind::kPl011:
       if (!have_mmio || have_port) {
         snprintf(error, error_size, "uart=pl011 needs mmio= (and no port=)");
+        return false;
+      }
+      if (a.keyboard || a.vga != 0) {
+        snprintf(error, error_size, "keyboard= and vga= are PC devices: uart=16550 only");
         return false;
       }
       break;

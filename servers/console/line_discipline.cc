@@ -1,5 +1,7 @@
 #include "line_discipline.h"
 
+#include <stdio.h>
+
 namespace console {
 namespace {
 
@@ -65,6 +67,10 @@ void LineDiscipline::canonical_input(char c) {
   bool after_cr = after_cr_;
   after_cr_ = c == '\r';
   if (after_cr && c == '\n') return;
+  if (overflowed_) {
+    overflowed_input(c);
+    return;
+  }
   switch (c) {
     case '\r':
     case '\n':
@@ -94,9 +100,44 @@ void LineDiscipline::canonical_input(char c) {
   }
 }
 
+void LineDiscipline::overflowed_input(char c) {
+  switch (c) {
+    case '\r':
+    case '\n':
+    case kEndOfFile: {
+      static constexpr char kMessage[] =
+          "\r\nconsole: line too long (limit %zu bytes), discarded\r\n";
+      char text[sizeof(kMessage) + 20];
+      int n = snprintf(text, sizeof(text), kMessage, kLineMax - 1);
+      if (n > 0) emit(text, static_cast<size_t>(n) < sizeof(text) ? n : sizeof(text) - 1);
+      overflowed_ = false;
+      line_length_ = 0;
+      // An empty line for the reader, which prompts again (not at ^D: an
+      // empty record there would be an end of file).
+      // The message ended its row already.
+      if (c != kEndOfFile) end_line(/*with_newline=*/true, /*show_newline=*/false);
+      break;
+    }
+    case kInterrupt:
+      overflowed_ = false;
+      interrupt();
+      break;
+    case kKillLine:
+      // What was shown of it stays on the screen; a new line starts.
+      overflowed_ = false;
+      line_length_ = 0;
+      echo("^U\r\n", 4);
+      break;
+    default:
+      break;  // discarded, unseen
+  }
+}
+
 void LineDiscipline::append_to_line(char c) {
-  // The last byte of the line is kept for its '\n'.
+  // The last byte of the line is kept for its '\n'. Past it the line is
+  // lost: say so once, and drop the rest until its end.
   if (line_length_ + 1 >= kLineMax) {
+    overflowed_ = true;
     bell();
     return;
   }
@@ -110,7 +151,7 @@ void LineDiscipline::append_to_line(char c) {
   }
 }
 
-void LineDiscipline::end_line(bool with_newline) {
+void LineDiscipline::end_line(bool with_newline, bool show_newline) {
   size_t length = line_length_;
   if (with_newline) line_[length++] = '\n';  // append_to_line kept the room
   if (record_count_ == kRecordMax || !queue_input(line_, length)) {
@@ -120,7 +161,7 @@ void LineDiscipline::end_line(bool with_newline) {
   }
   (void)queue_record(input_tail_);
   line_length_ = 0;
-  if (with_newline) echo("\r\n", 2);
+  if (with_newline && show_newline) echo("\r\n", 2);
   serve_readers();
 }
 
@@ -220,6 +261,11 @@ void LineDiscipline::consume(size_t length, size_t pops) {
   input_head_ += length;
   record_head_ = (record_head_ + pops) % kRecordMax;
   record_count_ -= pops;
+}
+
+bool LineDiscipline::readable() const {
+  if ((mode_ & kModeRaw) == 0) return record_count_ > 0;
+  return input_queued() > 0 || record_count_ > 0;
 }
 
 bool LineDiscipline::add_reader(uint32_t reader, size_t max) {

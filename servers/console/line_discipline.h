@@ -15,6 +15,12 @@
 //   ^D         at the start of a line: end of file (a read of 0 bytes);
 //              elsewhere: the partial line becomes readable, without '\n'
 //   other control characters are kept and echoed as ^X.
+// A line longer than kLineMax - 1 bytes rings the bell once, when it
+// reaches the limit; the rest of it is discarded unseen (no echo, so that
+// a flood costs little), and its end shows "console: line too long (limit
+// N bytes), discarded" and makes an empty line ("\n") readable, so that a
+// shell prompts again. ^C and ^U discard such a line too, ^D ends it as
+// its end would, without the empty line.
 // Raw mode passes every byte to readers as it comes, with no editing, no
 // CR translation and no ^C. Echo (off with kModeNoEcho) shows typed bytes;
 // in raw mode as they are. Output processing, in every mode, turns each
@@ -91,6 +97,10 @@ class LineDiscipline {
 
   // The line being edited (canonical mode), for tests.
   size_t line_length() const { return line_length_; }
+  // Whether the line being edited went past kLineMax - 1 bytes.
+  bool line_overflowed() const { return overflowed_; }
+  // Whether a read would complete at once (poll's POLLIN).
+  bool readable() const;
   // Bytes typed and not yet read.
   size_t input_queued() const { return static_cast<size_t>(input_tail_ - input_head_); }
 
@@ -104,9 +114,12 @@ class LineDiscipline {
   };
 
   void canonical_input(char c);
+  // canonical_input() once the line has overflowed.
+  void overflowed_input(char c);
   void raw_input(char c);
   void append_to_line(char c);
-  void end_line(bool with_newline);
+  // show_newline: echo the line end (CR LF) if it has one.
+  void end_line(bool with_newline, bool show_newline = true);
   void erase_character();
   void erase_line();
   void erase_word();
@@ -140,9 +153,10 @@ class LineDiscipline {
 
   char line_[kLineMax];
   size_t line_length_ = 0;
-  size_t line_column_ = 0;  // the terminal column where the line began
-  size_t column_ = 0;       // the terminal's cursor column, as far as we know
-  bool after_cr_ = false;   // the last byte typed was a CR (canonical)
+  size_t line_column_ = 0;   // the terminal column where the line began
+  size_t column_ = 0;        // the terminal's cursor column, as far as we know
+  bool after_cr_ = false;    // the last byte typed was a CR (canonical)
+  bool overflowed_ = false;  // the line went past the limit: the rest is dropped
 
   // Input queue: a ring of kInputMax bytes between two ever-growing
   // positions, and the ring of completed-line records within it.

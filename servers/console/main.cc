@@ -4,11 +4,15 @@
 //
 //   console [selftest] uart=16550 port=0x3f8 irq=4         (PC COM1)
 //   console [selftest] uart=pl011 mmio=0x3f201000 irq=57   (Raspberry Pi 3)
+//   ... uart=16550 port=0x3f8 irq=4 keyboard=i8042 vga=0xb8000   (PC with a screen)
 //
 // It claims the UART with the hardware resource it was started with: the
 // receive interrupt arrives as MICA_LABEL_IRQ messages on the endpoint, the
-// transmitter is polled. `selftest` reads one line through the line
-// discipline as a client would, shows it and exits, without the router.
+// transmitter is polled. On a PC it also reads the PS/2 keyboard (IRQ 1,
+// into the same line discipline) and shows everything it shows on the
+// serial port in VGA text mode too (pc_console.h). `selftest` reads one
+// line through the line discipline as a client would, shows it and exits,
+// without the router.
 //
 // Its own messages go to the kernel log (mica_debug_write), not through
 // stdout: libc's stdout may one day be the console itself.
@@ -25,6 +29,8 @@
 
 #include "arguments.h"
 #include "line_discipline.h"
+#include "pc_console.h"
+#include "scan_code.h"
 #include "uart.h"
 
 namespace console {
@@ -36,7 +42,8 @@ static_assert(LineDiscipline::kModeNoEcho == MICA_CONSOLE_MODE_NO_ECHO);
 // IRQ messages queue here (at most one per IRQ: the line stays masked until
 // acknowledged); calls do not take queue space.
 constexpr uint32_t kEndpointCapacity = 4;
-constexpr uintptr_t kIrqTag = 0x636f6e73;  // "cons"
+constexpr uintptr_t kIrqTag = 0x636f6e73;          // "cons"
+constexpr uintptr_t kKeyboardIrqTag = 0x6b626420;  // "kbd "
 // The exit code of a process killed by ^C (128 + SIGINT).
 constexpr int kInterruptExitCode = 130;
 // The reader id of selftest's own read: 0 is never a handle.
@@ -85,10 +92,19 @@ bool answer(mica_handle_t reply, intptr_t result, const void* data = nullptr, si
   return mica_ipc_reply_to(reply, &message) == 0;
 }
 
+// The PC's own keyboard and screen, where the board has them.
+struct LocalConsole {
+#if MICA_HAS_PORT_IO
+  I8042* keyboard = nullptr;
+  mica_handle_t keyboard_irq = MICA_HANDLE_INVALID;
+  VgaText* vga = nullptr;
+#endif
+};
+
 class Server final : public LineDiscipline::Sink {
  public:
-  Server(Uart& uart, mica_handle_t endpoint, mica_handle_t irq)
-      : uart_(uart), endpoint_(endpoint), irq_(irq), discipline_(*this) {}
+  Server(Uart& uart, mica_handle_t endpoint, mica_handle_t irq, const LocalConsole& local)
+      : uart_(uart), endpoint_(endpoint), irq_(irq), local_(local), discipline_(*this) {}
 
   // selftest: queues a read of one line of its own, which ends serve().
   void start_self_test() {
@@ -105,6 +121,9 @@ class Server final : public LineDiscipline::Sink {
   // LineDiscipline::Sink.
   void terminal_write(const char* bytes, size_t length) override {
     for (size_t i = 0; i < length; ++i) uart_.write(bytes[i]);
+#if MICA_HAS_PORT_IO
+    if (local_.vga != nullptr) local_.vga->write(bytes, length);
+#endif
   }
   bool complete_read(uint32_t reader, const char* bytes, size_t length) override;
   void interrupt() override;
@@ -112,6 +131,10 @@ class Server final : public LineDiscipline::Sink {
  private:
   void drain();
   void on_irq();
+  void drain_keyboard();
+  void on_keyboard_irq();
+  // Kills the foreground processes (^C) and forgets them.
+  void kill_foreground();
   void on_call(mica_message& message);
   void on_read(mica_message& message);
   void on_write(mica_message& message);
@@ -121,7 +144,16 @@ class Server final : public LineDiscipline::Sink {
   Uart& uart_;
   mica_handle_t endpoint_;
   mica_handle_t irq_;
-  mica_handle_t foreground_ = MICA_HANDLE_INVALID;
+  [[maybe_unused]] LocalConsole local_;  // empty without I/O ports
+  ScanCodeDecoder scan_codes_;
+  // The foreground: the processes (a pipeline) ^C kills.
+  static constexpr size_t kForegroundMax = 16;
+  mica_handle_t foreground_[kForegroundMax];
+  size_t foreground_count_ = 0;
+  // A ^C came while no program was in the foreground and nobody read: the
+  // shell had a line and was starting its programs, which it kills as they
+  // become the foreground (until the shell clears it or reads again).
+  bool interrupt_pending_ = false;
   LineDiscipline discipline_;
 
   bool self_test_ = false;
@@ -131,8 +163,11 @@ class Server final : public LineDiscipline::Sink {
 };
 
 int Server::serve() {
-  // Bytes typed before the interrupt was on.
+  // Bytes typed before the interrupts were on.
   drain();
+#if MICA_HAS_PORT_IO
+  if (local_.keyboard != nullptr) drain_keyboard();
+#endif
   while (!self_test_done_) {
     mica_message message = {};
     message.buffer = g_payload;
@@ -143,7 +178,12 @@ int Server::serve() {
       return 1;
     }
     if (message.label == MICA_LABEL_IRQ && message.sender == 0) {
-      on_irq();  // from the kernel: not a call
+      // From the kernel, not a call: which device is in the tag.
+      if (message.words[1] == kKeyboardIrqTag) {
+        on_keyboard_irq();
+      } else {
+        on_irq();
+      }
     } else {
       on_call(message);
     }
@@ -171,6 +211,25 @@ void Server::on_irq() {
   drain();
 }
 
+void Server::drain_keyboard() {
+#if MICA_HAS_PORT_IO
+  uint8_t code;
+  for (size_t n = 0; n < kDrainMax && local_.keyboard->read(&code); ++n) {
+    char c;
+    if (scan_codes_.decode(code, &c)) discipline_.input(c);
+  }
+#endif
+}
+
+void Server::on_keyboard_irq() {
+#if MICA_HAS_PORT_IO
+  if (local_.keyboard == nullptr) return;
+  drain_keyboard();
+  (void)mica_irq_ack(local_.keyboard_irq);
+  drain_keyboard();  // as on_irq: a byte between the drain and the ack
+#endif
+}
+
 void Server::on_call(mica_message& message) {
   switch (message.label) {
     case MICA_CONSOLE_READ:
@@ -184,6 +243,10 @@ void Server::on_call(mica_message& message) {
       break;
     case MICA_CONSOLE_SET_FOREGROUND:
       on_set_foreground(message);
+      break;
+    case MICA_CONSOLE_POLL:
+      close_if_valid(message.handle);
+      reply_now(discipline_.readable() ? 1 : 0);
       break;
     default:
       close_if_valid(message.handle);
@@ -210,6 +273,8 @@ void Server::on_read(mica_message& message) {
   } else if (mica_ipc_reply_defer(&reply) != 0) {
     return;  // not a call: nobody waits for the bytes
   }
+  // Whoever reads is past the line a pending ^C was for.
+  interrupt_pending_ = false;
   if (max == 0) {
     (void)answer(reply, 0);
   } else if (!discipline_.add_reader(reply, max)) {
@@ -243,10 +308,17 @@ void Server::on_set_mode(mica_message& message) {
   reply_now(ok ? 0 : -EINVAL);
 }
 
-// SET_FOREGROUND: handle the process ^C kills (MANAGE right), or none to
-// clear it.
+// SET_FOREGROUND: handle a process ^C kills (MANAGE right), or none to
+// clear the foreground. words[0] MICA_CONSOLE_FOREGROUND_ADD adds it to the
+// foreground (the next stage of a pipeline) instead of replacing it.
 void Server::on_set_foreground(mica_message& message) {
   mica_handle_t process = message.handle;
+  uintptr_t flags = message.words[0];
+  if ((flags & ~uintptr_t{MICA_CONSOLE_FOREGROUND_ADD}) != 0) {
+    close_if_valid(process);
+    reply_now(-EINVAL);
+    return;
+  }
   if (process != MICA_HANDLE_INVALID) {
     mica_handle_info info;
     if (mica_handle_info(process, &info) != 0 || info.type != MICA_OBJECT_PROCESS) {
@@ -260,9 +332,24 @@ void Server::on_set_foreground(mica_message& message) {
       return;
     }
   }
-  close_if_valid(foreground_);
-  foreground_ = process;
+  bool add = (flags & MICA_CONSOLE_FOREGROUND_ADD) != 0;
+  if (!add || process == MICA_HANDLE_INVALID) {
+    for (size_t i = 0; i < foreground_count_; ++i) close_if_valid(foreground_[i]);
+    foreground_count_ = 0;
+  }
+  if (process == MICA_HANDLE_INVALID) {
+    interrupt_pending_ = false;  // the shell is done with that line
+    reply_now(0);
+    return;
+  }
+  if (foreground_count_ == kForegroundMax) {
+    close_if_valid(process);
+    reply_now(-ENOSPC);
+    return;
+  }
+  foreground_[foreground_count_++] = process;
   reply_now(0);
+  if (interrupt_pending_) kill_foreground();
 }
 
 bool Server::complete_read(uint32_t reader, const char* bytes, size_t length) {
@@ -276,17 +363,28 @@ bool Server::complete_read(uint32_t reader, const char* bytes, size_t length) {
 }
 
 void Server::interrupt() {
-  if (foreground_ == MICA_HANDLE_INVALID) return;
-  int r = mica_process_kill(foreground_, kInterruptExitCode);
-  if (r != 0 && r != -ESRCH) log("console: ^C: cannot kill the foreground: %s\n", strerror(-r));
-  // It is gone (or going): the next foreground is the shell's to set.
-  close_if_valid(foreground_);
-  foreground_ = MICA_HANDLE_INVALID;
+  if (foreground_count_ == 0) {
+    // Nobody to kill yet. If nobody reads either, the shell has just taken
+    // a line and is starting it: the ^C is for what it starts.
+    interrupt_pending_ = discipline_.pending_readers() == 0;
+    return;
+  }
+  kill_foreground();
 }
 
-// Maps the page holding `physical` (device memory) somewhere free; returns
-// the address of `physical` in it, or 0.
-uintptr_t map_registers(mica_handle_t resource, uint64_t physical) {
+void Server::kill_foreground() {
+  for (size_t i = 0; i < foreground_count_; ++i) {
+    int r = mica_process_kill(foreground_[i], kInterruptExitCode);
+    if (r != 0 && r != -ESRCH) log("console: ^C: cannot kill the foreground: %s\n", strerror(-r));
+    // It is gone (or going): the next foreground is the shell's to set.
+    close_if_valid(foreground_[i]);
+  }
+  foreground_count_ = 0;
+}
+
+// Maps the page holding `physical` (device memory, `what` for messages)
+// somewhere free; returns the address of `physical` in it, or 0.
+uintptr_t map_device(mica_handle_t resource, uint64_t physical, const char* what) {
   uint64_t page = physical & ~uint64_t{MICA_PAGE_SIZE - 1};
   // Let the kernel pick a free address, then put the device there instead.
   uintptr_t address;
@@ -294,8 +392,8 @@ uintptr_t map_registers(mica_handle_t resource, uint64_t physical) {
   if (r == 0) r = mica_vm_free(MICA_HANDLE_SELF, address, MICA_PAGE_SIZE);
   if (r == 0) r = mica_mmio_map(resource, page, MICA_PAGE_SIZE, address, &address);
   if (r != 0) {
-    log("console: cannot map the PL011 at %#llx: %s\n", static_cast<unsigned long long>(physical),
-        strerror(-r));
+    log("console: cannot map the %s at %#llx: %s\n", what,
+        static_cast<unsigned long long>(physical), strerror(-r));
     return 0;
   }
   return address + static_cast<uintptr_t>(physical - page);
@@ -325,6 +423,69 @@ bool register_service(mica_handle_t router, mica_handle_t endpoint) {
   }
   return true;
 }
+
+#if MICA_HAS_PORT_IO
+// The PS/2 keyboard, its interrupt on `endpoint`; false (a message logged)
+// if there is none or it cannot be had: the serial console goes on alone.
+bool start_keyboard(mica_handle_t resource, mica_handle_t endpoint, LocalConsole* local) {
+  int r = mica_ioport_allow(resource, I8042::kDataPort, 1);
+  if (r == 0) r = mica_ioport_allow(resource, I8042::kStatusPort, 1);
+  if (r != 0) {
+    log("console: cannot claim the i8042's ports: %s\n", strerror(-r));
+    return false;
+  }
+  auto* keyboard = new (std::nothrow) I8042;
+  if (keyboard == nullptr) {
+    log("console: out of memory\n");
+    return false;
+  }
+  if (!keyboard->present()) {
+    log("console: no i8042 keyboard controller\n");
+    delete keyboard;
+    return false;
+  }
+  r = mica_irq_create(resource, I8042::kIrq, endpoint, kKeyboardIrqTag, &local->keyboard_irq);
+  if (r != 0) {
+    log("console: cannot claim irq %u (keyboard): %s\n", I8042::kIrq, strerror(-r));
+    delete keyboard;
+    return false;
+  }
+  if (!keyboard->enable_keyboard()) {
+    log("console: the i8042 does not take commands: no keyboard\n");
+    (void)mica_handle_close(local->keyboard_irq);
+    local->keyboard_irq = MICA_HANDLE_INVALID;
+    delete keyboard;
+    return false;
+  }
+  local->keyboard = keyboard;
+  return true;
+}
+
+// The VGA text console at `physical`; false (a message logged) if the
+// screen is not in text mode (a UEFI framebuffer) or cannot be had.
+bool start_vga(mica_handle_t resource, uint64_t physical, LocalConsole* local) {
+  // The CRT controller's and the graphics controller's index/data ports.
+  int r = mica_ioport_allow(resource, 0x3d4, 2);
+  if (r == 0) r = mica_ioport_allow(resource, 0x3ce, 2);
+  if (r != 0) {
+    log("console: cannot claim the VGA's ports: %s\n", strerror(-r));
+    return false;
+  }
+  if (!VgaText::in_text_mode()) {
+    log("console: the VGA is in a graphics mode (UEFI?): no text console\n");
+    return false;
+  }
+  uintptr_t buffer = map_device(resource, physical, "VGA text buffer");
+  if (buffer == 0) return false;
+  local->vga = new (std::nothrow) VgaText(reinterpret_cast<volatile uint16_t*>(buffer));
+  if (local->vga == nullptr) {
+    log("console: out of memory\n");
+    return false;
+  }
+  local->vga->reset();
+  return true;
+}
+#endif
 
 int run(const Arguments& arguments) {
   mica_handle_t resource = mica_startup_handle(MICA_STARTUP_RESOURCE);
@@ -356,7 +517,7 @@ int run(const Arguments& arguments) {
     return 2;
 #endif
   } else {
-    uintptr_t registers = map_registers(resource, arguments.mmio);
+    uintptr_t registers = map_device(resource, arguments.mmio, "PL011");
     if (registers == 0) return 1;
     uart = new (std::nothrow) Pl011(reinterpret_cast<volatile uint32_t*>(registers));
     snprintf(where, sizeof(where), "pl011 at %#llx",
@@ -381,9 +542,26 @@ int run(const Arguments& arguments) {
     return 1;
   }
   uart->enable_receive_interrupt();
-  log("console: %s irq %u%s\n", where, arguments.irq, arguments.selftest ? ", self test" : "");
 
-  auto* server = new (std::nothrow) Server(*uart, endpoint, irq);
+  LocalConsole local;
+  char also[48] = "";
+#if MICA_HAS_PORT_IO
+  if (arguments.keyboard && start_keyboard(resource, endpoint, &local)) {
+    strcat(also, ", keyboard");
+  }
+  if (arguments.vga != 0 && start_vga(resource, arguments.vga, &local)) {
+    strcat(also, ", vga text");
+  }
+#else
+  if (arguments.keyboard || arguments.vga != 0) {
+    log("console: keyboard= and vga= need x86 I/O ports\n");
+    return 2;
+  }
+#endif
+  log("console: %s irq %u%s%s\n", where, arguments.irq, also,
+      arguments.selftest ? ", self test" : "");
+
+  auto* server = new (std::nothrow) Server(*uart, endpoint, irq, local);
   if (server == nullptr) {
     log("console: out of memory\n");
     return 1;

@@ -64,6 +64,8 @@ class TextBuilder {
 
 // The largest word an expansion may produce.
 constexpr size_t kMaxWordLength = 1u << 20;
+// The most programs of one pipeline ^C ends (the console's bound).
+constexpr size_t kForegroundMax = 16;
 
 // Sets FD_CLOEXEC, so that no program the shell starts inherits the fd.
 void set_cloexec(int fd) {
@@ -621,6 +623,13 @@ int Shell::run_pipeline(const Pipeline& pipeline) {
       }
     }
   }
+  // ^C at the terminal ends the programs the shell now waits for.
+  long foreground[kForegroundMax];
+  size_t foreground_count = 0;
+  for (size_t i = 0; i < n && foreground_count < kForegroundMax; i++) {
+    if (stages[i].pid >= 0) foreground[foreground_count++] = stages[i].pid;
+  }
+  if (interactive_ && foreground_count > 0) sh_set_foreground(foreground, foreground_count);
   for (size_t i = 0; i < n; i++) {
     Stage& stage = stages[i];
     if (stage.pid < 0) continue;
@@ -630,6 +639,7 @@ int Shell::run_pipeline(const Pipeline& pipeline) {
       stage.status = 1;
     }
   }
+  if (interactive_ && foreground_count > 0) sh_set_foreground(nullptr, 0);
   if (!failed) status = stages[n - 1].status;
   for (size_t i = 0; i < n; i++) stages[i].~Stage();
   return status;

@@ -4,6 +4,8 @@
 // loader (mica_spawn) and the VFS.
 #pragma once
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,6 +32,13 @@ int sh_spawn(const char* path, char* const argv[], char* const envp[], int fd_in
 // Returns 0 and its status in *exit_status (its exit code 0..255, or 128 +
 // N if it was ended by signal or fault N), or a positive errno value.
 int sh_wait(long pid, int* exit_status);
+
+// Makes the children `pids[0..count)` (from sh_spawn, not yet waited for)
+// the terminal's foreground, which ^C ends (status 130); count 0 gives the
+// foreground back to the shell. The interactive shell calls it around each
+// pipeline it waits for. Best effort: without a console there is nothing
+// to interrupt, and the host's terminal signals the process group anyway.
+void sh_set_foreground(const long* pids, size_t count);
 
 #ifdef __cplusplus
 }

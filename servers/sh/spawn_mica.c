@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 #include <errno.h>
+#include <mica/calls.h>
+#include <mica/protocol.h>
 #include <mica/spawn.h>
 #include <sys/wait.h>
 
@@ -28,4 +30,42 @@ int sh_wait(long pid, int* exit_status) {
   }
   *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return 0;
+}
+
+// The console server, looked up once.
+static mica_handle_t console(void) {
+  static mica_handle_t endpoint = MICA_HANDLE_INVALID;
+  static int looked_up = 0;
+  if (!looked_up) {
+    looked_up = 1;
+    if (mica_service_lookup(MICA_SERVICE_CONSOLE, &endpoint) != 0) endpoint = MICA_HANDLE_INVALID;
+  }
+  return endpoint;
+}
+
+static void set_foreground(mica_handle_t process, uintptr_t flags) {
+  struct mica_message m = {0};
+  m.label = MICA_CONSOLE_SET_FOREGROUND;
+  m.words[0] = flags;
+  m.handle = process;
+  (void)mica_ipc_call_message(console(), &m);
+}
+
+void sh_set_foreground(const long* pids, size_t count) {
+  if (console() == MICA_HANDLE_INVALID) return;
+  if (count == 0) {
+    set_foreground(MICA_HANDLE_INVALID, 0);
+    return;
+  }
+  uintptr_t flags = 0;  // the first replaces, the others add
+  for (size_t i = 0; i < count; i++) {
+    mica_handle_t child = mica_child_process((pid_t)pids[i]);
+    mica_handle_t copy;
+    if (child == MICA_HANDLE_INVALID ||
+        mica_handle_duplicate(child, MICA_RIGHT_MANAGE | MICA_RIGHT_TRANSFER, &copy) != 0) {
+      continue;
+    }
+    set_foreground(copy, flags);
+    flags = MICA_CONSOLE_FOREGROUND_ADD;
+  }
 }

@@ -51,6 +51,9 @@ constexpr size_t kMaxPipes = 64;
 constexpr size_t kPipeSize = 4096;
 constexpr size_t kMaxWaiters = 8;  // deferred reads or writes per pipe
 constexpr size_t kMaxPolls = 32;   // deferred polls
+// How often a poll waiting for console input asks the console again (the
+// console does not tell when a line arrives).
+constexpr uint64_t kConsolePollNs = 20000000;
 constexpr size_t kMaxPayload = 65536;
 
 struct Pipe;
@@ -102,7 +105,8 @@ struct PendingPoll {
   uint32_t pid;
   size_t count;
   pollfd fds[64];
-  uint64_t deadline;  // ~0: none
+  uint64_t deadline;     // ~0: none
+  bool watches_console;  // waits for console input: asked again every kConsolePollNs
 };
 
 struct Mount {
@@ -447,6 +451,25 @@ void pump(Pipe* p) {
 
 // ---- poll ----
 
+bool is_console(const OpenFile* f) {
+  return f->kind == OpenFile::Kind::kDevice && f->device == DevFs::kConsole;
+}
+
+// Whether a console read would complete at once (MICA_CONSOLE_POLL). A
+// console that cannot be asked counts as readable: a read fails at once.
+bool console_readable() {
+  mica_handle_t console;
+  if (!console_endpoint(&console)) return true;
+  mica_message m = {};
+  m.label = MICA_CONSOLE_POLL;
+  if (mica_ipc_call_message(console, &m) != 0) {
+    mica_handle_close(g_console);
+    g_console = MICA_HANDLE_INVALID;
+    return true;
+  }
+  return static_cast<intptr_t>(m.words[0]) != 0;
+}
+
 short poll_events(Client* c, const pollfd& q) {
   OpenFile* f = q.fd >= 0 ? file_of(c, static_cast<uintptr_t>(q.fd)) : nullptr;
   if (q.fd < 0) return 0;
@@ -462,9 +485,10 @@ short poll_events(Client* c, const pollfd& q) {
       if (f->pipe->readers == 0) ready |= POLLERR;
       break;
     default:
-      // Files and devices never make a reader wait (the console is the
-      // exception: a read there waits for a line; see the README).
-      ready |= POLLIN | POLLOUT;
+      // Files and devices never make a reader wait, but the console: a read
+      // there waits for a line.
+      ready |= POLLOUT;
+      if (!is_console(f) || ((q.events & POLLIN) != 0 && console_readable())) ready |= POLLIN;
       break;
   }
   return static_cast<short>(ready & (q.events | POLLHUP | POLLERR | POLLNVAL));
@@ -491,12 +515,25 @@ void poll_all() {
   }
 }
 
+// Whether fds[0..count) of `c` wait for console input.
+bool watches_console(Client* c, const pollfd* fds, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    OpenFile* f = fds[i].fd >= 0 ? file_of(c, static_cast<uintptr_t>(fds[i].fd)) : nullptr;
+    if (f != nullptr && is_console(f) && (fds[i].events & POLLIN) != 0) return true;
+  }
+  return false;
+}
+
 uint64_t next_poll_deadline() {
   uint64_t earliest = ~uint64_t{0};
+  uint64_t console_check = ~uint64_t{0};
   for (const PendingPoll& p : g_polls) {
-    if (p.used && p.deadline < earliest) earliest = p.deadline;
+    if (!p.used) continue;
+    if (p.deadline < earliest) earliest = p.deadline;
+    if (p.watches_console && console_check == ~uint64_t{0})
+      console_check = now_ns() + kConsolePollNs;
   }
-  return earliest;
+  return console_check < earliest ? console_check : earliest;
 }
 
 // ---- Requests ----
@@ -903,6 +940,7 @@ void serve_request(mica_message& m, char* payload) {
         p.count = count;
         memcpy(p.fds, fds, m.data_size);
         p.deadline = timeout < 0 ? ~uint64_t{0} : now_ns() + uint64_t(timeout) * 1000000;
+        p.watches_console = watches_console(c, fds, count);
         return;
       }
       return reply(-EAGAIN);

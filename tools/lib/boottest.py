@@ -1,9 +1,14 @@
 """Runs one boot test of boot_tests.json: boots the image under QEMU with the
 serial port in a log file (<out>/boot_test_logs/<test>.log) and watches it
-for the markers."""
+for the markers. A conversation types into the serial port, or into the
+emulated PS/2 keyboard through QEMU's monitor, which also reads the VGA's
+text buffer and the screen."""
 import json
 import os
+import re
+import select
 import shlex
+import socket
 import subprocess
 import tempfile
 import time
@@ -59,7 +64,7 @@ def run(out_dir, test, images):
             return Result(name, False, "cannot prepare QEMU: %s" % e, 0, "", [])
         passed, reason, log = _boot(out_dir, argv, log_path, test, start,
                                     test.get("conversation") or [],
-                                    wait_for_exit=bool(test.get("second_boot")))
+                                    wait_for_exit=bool(test.get("second_boot")), work=work)
         if passed and test.get("fsck"):
             for disk in disks:
                 passed, reason = _fsck(disk, work)
@@ -69,7 +74,7 @@ def run(out_dir, test, images):
         if passed and second:
             second_test = dict(test, expect=second["markers"])
             passed, reason, log2 = _boot(out_dir, argv, log_path + ".2", second_test, start,
-                                         second["steps"])
+                                         second["steps"], work=work)
             log += "\n---- second boot of the same disk ----\n" + log2
             if not passed:
                 reason = "second boot: " + reason
@@ -131,12 +136,21 @@ def _fsck(disk, work):
     return True, ""
 
 
-def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=False):
+def _needs_monitor(steps):
+    return any(s.get("keyboard") or s.get("vga_shows") or s.get("vga_text_mode") for s in steps)
+
+
+def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=False, work=None):
     """Boots ARGV once with the serial console logged to LOG_PATH (and typed
     into, for a conversation). Returns (passed, reason, log)."""
     if os.path.exists(log_path):
         os.remove(log_path)
     argv = list(argv)
+    monitor_path = None
+    if _needs_monitor(conversation):
+        monitor_path = os.path.join(work, "monitor.sock")
+        if os.path.exists(monitor_path):
+            os.remove(monitor_path)
     if conversation:
         # The console on QEMU's stdin and stdout: typed into, and logged.
         argv += ["-serial", "stdio"]
@@ -146,11 +160,20 @@ def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=Fals
         argv += ["-serial", "file:" + os.path.relpath(log_path, out_dir)]
         log_file = None
         stdin, stdout, stderr = subprocess.DEVNULL, subprocess.PIPE, subprocess.STDOUT
-    argv += ["-display", "none", "-monitor", "none", "-no-reboot"]
+    monitor_arg = "unix:%s,server=on,wait=off" % monitor_path if monitor_path else "none"
+    argv += ["-display", "none", "-monitor", monitor_arg, "-no-reboot"]
     process = subprocess.Popen(argv, cwd=out_dir, stdin=stdin, stdout=stdout, stderr=stderr)
     passed, reason = _watch(process, log_path, test, start)
+    monitor = None
+    if passed and monitor_path:
+        try:
+            monitor = Monitor(monitor_path, start + test["timeout"])
+        except (OSError, TimeoutError) as e:
+            passed, reason = False, "cannot reach QEMU's monitor: %s" % e
     if passed and conversation:
-        passed, reason = _converse(process, log_path, test, start, conversation)
+        passed, reason = _converse(process, log_path, test, start, conversation, monitor, work)
+    if monitor:
+        monitor.close()
     if passed and wait_for_exit:
         # The session ends with a power-off: the disk is complete only then.
         try:
@@ -178,10 +201,166 @@ def _read(path):
 
 PROMPT = "$ "
 
+# How much of a long typed line (a step with `length`) must come back as its
+# echo: the console echoes the first 1023 bytes of a line, then nothing.
+LONG_ECHO = 200
 
-def _converse(process, log_path, test, start, steps):
+
+class Monitor:
+    """QEMU's human monitor on a Unix socket: types on the emulated PS/2
+    keyboard (sendkey) and reads guest memory and the screen."""
+
+    PROMPT = b"(qemu) "
+
+    def __init__(self, path, deadline):
+        self.deadline = deadline
+        while True:
+            try:
+                self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.socket.connect(path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.socket.close()
+                if time.monotonic() > deadline:
+                    raise TimeoutError("no monitor socket %s" % path)
+                time.sleep(POLL_SECONDS)
+        self._read_to_prompt()  # the banner
+
+    def close(self):
+        self.socket.close()
+
+    def _read_to_prompt(self):
+        data = b""
+        while not data.endswith(self.PROMPT):
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the monitor did not answer")
+            ready, _, _ = select.select([self.socket], [], [], left)
+            if ready:
+                chunk = self.socket.recv(65536)
+                if not chunk:
+                    raise OSError("the monitor closed its socket")
+                data += chunk
+        return data.decode(errors="replace")
+
+    def command(self, line):
+        """Runs LINE; returns what the monitor printed."""
+        self.socket.sendall(line.encode() + b"\n")
+        return self._read_to_prompt()
+
+    def type(self, text):
+        """Types TEXT on the keyboard, a key (with its modifiers) at a time."""
+        for c in text:
+            self.command("sendkey %s %d" % (key_name(c), KEY_HOLD_MS))
+            # The guest takes each key before the next: QEMU's PS/2 queue is
+            # short.
+            time.sleep(KEY_HOLD_MS * 2 / 1000)
+
+    def vga_text(self, path):
+        """The VGA text buffer (80 x 25 cells of character and attribute),
+        as 25 lines of text."""
+        if os.path.exists(path):
+            os.remove(path)
+        self.command('pmemsave 0xb8000 4000 "%s"' % path)
+        with open(path, "rb") as f:
+            cells = f.read()
+        chars = cells[0::2].decode("cp437", errors="replace")
+        return "\n".join(chars[i:i + 80].rstrip() for i in range(0, len(chars), 80))
+
+    def screen_size(self, path):
+        """The width and height of the screen as QEMU shows it (screendump)."""
+        if os.path.exists(path):
+            os.remove(path)
+        self.command('screendump "%s"' % path)
+        with open(path, "rb") as f:
+            header = f.read(64)
+        match = re.match(rb"P6\s+(\d+)\s+(\d+)\s", header)
+        if not match:
+            raise OSError("screendump wrote no PPM image")
+        return int(match.group(1)), int(match.group(2))
+
+
+KEY_HOLD_MS = 20
+_KEY_NAMES = {
+    " ": "spc", "\r": "ret", "\t": "tab", "\x7f": "backspace", "\x1b": "esc",
+    "-": "minus", "=": "equal", "[": "bracket_left", "]": "bracket_right",
+    ";": "semicolon", "'": "apostrophe", "`": "grave_accent", "\\": "backslash",
+    ",": "comma", ".": "dot", "/": "slash",
+}
+_SHIFTED = dict(zip('!@#$%^&*()_+{}:"~|<>?', "1234567890-=[];'`\\,./"))
+
+
+def key_name(c):
+    """QEMU's sendkey name of the key (and modifiers) that types C on a US
+    keyboard."""
+    if c.isascii() and (c.islower() or c.isdigit()):
+        return c
+    if c.isascii() and c.isupper():
+        return "shift-" + c.lower()
+    if c in _KEY_NAMES:
+        return _KEY_NAMES[c]
+    if c in _SHIFTED:
+        return "shift-" + key_name(_SHIFTED[c])
+    if 1 <= ord(c) <= 26:
+        return "ctrl-" + chr(ord(c) + 96)
+    raise ValueError("no key types %r" % c)
+
+
+def unescape(text):
+    """TEXT with its {xHH} escapes decoded ({x03}: ^C, {x24}: "$", {x0a}: a
+    newline): GN writes a backslash or a "$" of its strings into the JSON
+    as they are, which breaks it, and its strings hold no control
+    characters."""
+    return re.sub(r"\{x([0-9a-fA-F]{2})\}", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def step_text(step):
+    """What a conversation step types: `send` with its escapes decoded,
+    filled up to `length` characters with `repeat`, and a carriage return
+    unless `enter` is false."""
+    text = unescape(step["send"])
+    if step.get("length"):
+        filler = step.get("repeat") or "x"
+        missing = step["length"] - len(text)
+        if missing > 0:
+            text += (filler * (missing // len(filler) + 1))[:missing]
+    if step.get("enter", True):
+        text += "\r"
+    return text
+
+
+def _echo_of(text):
+    """What the console echoes for TEXT (typed, without its CR): control
+    characters as ^X, ^C as "^C"; at most LONG_ECHO characters of it."""
+    text = text[:LONG_ECHO]
+    return "".join("^" + chr(ord(c) + 64) if ord(c) < 32 and c != "\t" else c for c in text)
+
+
+def _write_serial(process, data, deadline):
+    """Writes DATA to QEMU's stdin (the serial port) without blocking past
+    DEADLINE; returns an error message or None."""
+    fd = process.stdin.fileno()
+    os.set_blocking(fd, False)
+    view = memoryview(data)
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return "timeout while typing (%d bytes left)" % len(view)
+        if process.poll() is not None:
+            return "QEMU exited while typing"
+        _, ready, _ = select.select([], [fd], [], min(left, 1.0))
+        if ready:
+            try:
+                view = view[os.write(fd, view[:65536]):]
+            except BlockingIOError:
+                pass
+    return None
+
+
+def _converse(process, log_path, test, start, steps, monitor=None, work=None):
     """Types each step's `send` at the shell's next prompt and waits for what
-    it `shows`, in order. Returns (passed, reason)."""
+    it `shows` on the serial console, in order, then for what it
+    `vga_shows` in the VGA text buffer. Returns (passed, reason)."""
     deadline = start + test["timeout"]
     position = 0
 
@@ -202,29 +381,72 @@ def _converse(process, log_path, test, start, steps):
                 return "timeout after %ds %s, waiting for %r" % (test["timeout"], what, marker)
             time.sleep(POLL_SECONDS)
 
+    def wait_for_vga(markers, what):
+        # In order, each after the one before it on the screen.
+        path = os.path.join(work, "vga.bin")
+        while True:
+            screen = monitor.vga_text(path)
+            at, missing = 0, None
+            for marker in markers:
+                found = screen.find(marker, at)
+                if found < 0:
+                    missing = marker
+                    break
+                at = found + len(marker)
+            if missing is None:
+                return None
+            if time.monotonic() > deadline:
+                return "timeout after %ds %s, waiting for %r on the VGA screen; it shows:\n%s" % (
+                    test["timeout"], what, missing, screen)
+            time.sleep(POLL_SECONDS * 5)
+
     echoed = 0
     for number, step in enumerate(steps, 1):
-        what = "at step %d (%r)" % (number, step["send"])
-        # The prompt after the last command (it may come before messages
-        # that command's markers waited for).
-        position = echoed
-        failure = wait_for(PROMPT, what)
-        if failure:
-            return False, failure
+        what = "at step %d (%r)" % (number, step["send"][:60])
+        text = step_text(step)
+        if step.get("wait_prompt", True):
+            # The prompt after the last command (it may come before messages
+            # that command's markers waited for).
+            position = echoed
+            failure = wait_for(PROMPT, what)
+            if failure:
+                return False, failure
+        else:
+            position = echoed
         try:
-            process.stdin.write(step["send"].encode() + b"\r")
-            process.stdin.flush()
-        except OSError as e:
-            return False, "cannot type %s: %s" % (what, e)
-        # The console echoes the line: the output starts after it.
-        failure = wait_for(step["send"], what + " (its echo)")
+            if step.get("keyboard"):
+                monitor.type(text)
+                failure = None
+            else:
+                failure = _write_serial(process, text.encode(), deadline)
+        except (OSError, TimeoutError, ValueError) as e:
+            failure = "cannot type %s: %s" % (what, e)
+        if failure:
+            return False, failure + " " + what
+        # The console echoes the line: the output starts after it. (A line
+        # edited as it is typed says what its echo ends with.)
+        echo = unescape(step["echo"]) if "echo" in step else _echo_of(text.rstrip("\r"))
+        failure = wait_for(echo, what + " (its echo)") if echo else None
         if failure:
             return False, failure
         echoed = position
         for marker in step["shows"]:
-            failure = wait_for(marker, what)
+            failure = wait_for(unescape(marker), what)
             if failure:
                 return False, failure
+        try:
+            if step.get("vga_shows"):
+                failure = wait_for_vga([unescape(m) for m in step["vga_shows"]], what)
+                if failure:
+                    return False, failure
+            if step.get("vga_text_mode"):
+                size = monitor.screen_size(os.path.join(work, "screen.ppm"))
+                # 80 x 25 characters of 9 x 16 pixels: VGA text mode 3.
+                if size != (720, 400):
+                    return False, "the screen is %dx%d pixels %s, not text mode's 720x400" % (
+                        size + (what,))
+        except (OSError, TimeoutError) as e:
+            return False, "cannot read the screen %s: %s" % (what, e)
     return True, ""
 
 

@@ -517,6 +517,27 @@ void sleep_ticks(uint64_t ticks) NO_THREAD_SAFETY_ANALYSIS {
 
 }  // namespace
 
+void end_sleep(Thread* t) NO_THREAD_SAFETY_ANALYSIS {
+  uintptr_t flags = Platform::save_and_disable_interrupts();
+  // A sleeping thread is in the wheel of the CPU it last ran on, which
+  // nobody changes while it sleeps: that CPU's lock says whether it still
+  // does.
+  unsigned index = __atomic_load_n(&t->entity.cpu, __ATOMIC_RELAXED);
+  bool kick = false;
+  if (index < kMaxCpus) {
+    Cpu& cpu = g_cpus[index];
+    cpu.lock.acquire();
+    if (t->state == ThreadState::kSleeping && t->entity.cpu == index && t->sleep_link.linked()) {
+      cpu.wheel[t->wake_tick % kWheelSize].remove(t);
+      make_runnable_locked(cpu, index, t);
+      kick = cpu.need_resched;
+    }
+    cpu.lock.release();
+  }
+  if (kick && index != Platform::current_cpu()) Platform::send_ipi(index, arch::Ipi::kReschedule);
+  Platform::restore_interrupts(flags);
+}
+
 void sleep_ns(uint64_t nanoseconds) {
   // Whole ticks, plus one: the current tick is already partly over. Ticks
   // that were late arrive in a burst (an emulator behind the host's clock),

@@ -42,8 +42,13 @@ lib::Result<ThreadId> spawn(const char* name, void (*entry)(void*), void* argume
 
 // Gives up the CPU; the thread stays runnable.
 void yield();
-// Sleeps for at least `nanoseconds` (rounded up to whole ticks).
+// Sleeps for at least `nanoseconds` (rounded up to whole ticks), or until
+// the thread's process is killed (end_sleep).
 void sleep_ns(uint64_t nanoseconds);
+// Wakes `t` now if it is in sleep_ns (its process is being killed: it
+// returns early, seeing kill_pending); nothing otherwise. `t` must stay
+// alive meanwhile (its process's lock held).
+void end_sleep(Thread* t);
 // Ends the calling thread. A joinable thread stays (without its stack) until
 // joined; a detached one is freed.
 [[noreturn]] void exit(int code);

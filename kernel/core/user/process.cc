@@ -250,6 +250,8 @@ void Process::kill(const mica_exit_info& info) {
     exit.pid = pid_;
     for (sched::Thread* t = threads.front(); t != nullptr; t = threads.next_of(t)) {
       t->kill_pending = true;
+      // A sleep (a program's sleep 100 killed by ^C) ends now, not when due.
+      sched::end_sleep(t);
     }
   }
   // Wake the threads that wait. A waiting thread publishes the object it

@@ -34,6 +34,19 @@ TEST(Arguments, Pc16550) {
   EXPECT_EQ(p.arguments.port, 0x3f8u);
   EXPECT_EQ(p.arguments.irq, 4u);
   EXPECT_FALSE(p.arguments.selftest);
+  EXPECT_FALSE(p.arguments.keyboard);
+  EXPECT_EQ(p.arguments.vga, 0u);
+}
+
+TEST(Arguments, PcKeyboardAndVga) {
+  Parsed p = parse({"uart=16550", "port=0x3f8", "irq=4", "keyboard=i8042", "vga=0xb8000"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_TRUE(p.arguments.keyboard);
+  EXPECT_EQ(p.arguments.vga, 0xb8000u);
+  p = parse({"vga=753664", "uart=16550", "port=0x3f8", "irq=4"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_FALSE(p.arguments.keyboard);
+  EXPECT_EQ(p.arguments.vga, 0xb8000u);
 }
 
 TEST(Arguments, RaspberryPiPl011WithSelfTest) {
@@ -71,6 +84,18 @@ TEST(Arguments, Errors) {
       {{"uart=pl011", "mmio=0x3f201002", "irq=57"}, "bad or repeated 'mmio=0x3f201002'"},
       {{"uart=pl011", "mmio=0x3f201ff0", "irq=57"}, "bad or repeated 'mmio=0x3f201ff0'"},
       {{"uart=pl011", "uart=pl011", "mmio=0x3f201000", "irq=57"}, "uart= given twice"},
+      {{"uart=16550", "port=0x3f8", "irq=4", "keyboard=at"}, "bad or repeated 'keyboard=at'"},
+      {{"uart=16550", "port=0x3f8", "irq=4", "keyboard=i8042", "keyboard=i8042"},
+       "bad or repeated 'keyboard=i8042'"},
+      {{"uart=16550", "port=0x3f8", "irq=4", "vga="}, "bad or repeated 'vga='"},
+      {{"uart=16550", "port=0x3f8", "irq=4", "vga=0"}, "bad or repeated 'vga=0'"},
+      {{"uart=16550", "port=0x3f8", "irq=4", "vga=0xb8800"}, "bad or repeated 'vga=0xb8800'"},
+      {{"uart=16550", "port=0x3f8", "irq=4", "vga=0xb8000", "vga=0xb8000"},
+       "bad or repeated 'vga=0xb8000'"},
+      {{"uart=pl011", "mmio=0x3f201000", "irq=57", "keyboard=i8042"},
+       "keyboard= and vga= are PC devices"},
+      {{"uart=pl011", "mmio=0x3f201000", "irq=57", "vga=0xb8000"},
+       "keyboard= and vga= are PC devices"},
   };
   for (const Case& c : cases) {
     Parsed p = parse(c.words);

@@ -328,19 +328,91 @@ TEST_F(LineDisciplineTest, NoEchoShowsNothingButStillEdits) {
   EXPECT_EQ(sink.interrupts, 1);
 }
 
-TEST_F(LineDisciplineTest, LineBufferOverflowRingsTheBell) {
+TEST_F(LineDisciplineTest, ALineAtTheLimitFits) {
   std::string full(LineDiscipline::kLineMax - 1, 'x');
   type(full);
   EXPECT_EQ(discipline.line_length(), LineDiscipline::kLineMax - 1);
-  sink.take_terminal();
-  type("yz");
-  EXPECT_EQ(sink.take_terminal(), "\a\a");
-  EXPECT_EQ(discipline.line_length(), LineDiscipline::kLineMax - 1);
-  // The line end still fits.
+  EXPECT_FALSE(discipline.line_overflowed());
+  EXPECT_EQ(sink.take_terminal(), full);
   type("\r");
+  EXPECT_EQ(sink.take_terminal(), "\r\n");
   ASSERT_TRUE(discipline.add_reader(1, LineDiscipline::kReadMax));
   ASSERT_EQ(sink.reads.size(), 1u);
   EXPECT_EQ(sink.reads[0].bytes, full + "\n");
+}
+
+const char kTooLong[] = "\r\nconsole: line too long (limit 1023 bytes), discarded\r\n";
+
+TEST_F(LineDisciplineTest, ALongerLineRingsOnceAndIsDiscardedWithAMessage) {
+  std::string full(LineDiscipline::kLineMax - 1, 'x');
+  type(full);
+  sink.take_terminal();
+  // One bell at the limit; the rest unseen, editing keys included.
+  type("yz\x7f\x17 more");
+  EXPECT_EQ(sink.take_terminal(), "\a");
+  EXPECT_TRUE(discipline.line_overflowed());
+  ASSERT_TRUE(discipline.add_reader(1, LineDiscipline::kReadMax));
+  EXPECT_TRUE(sink.reads.empty());
+  EXPECT_FALSE(discipline.readable());
+  // Its end: the message, and an empty line for the reader to prompt again.
+  type("\r\n");
+  EXPECT_EQ(sink.take_terminal(), kTooLong);
+  ASSERT_EQ(sink.reads.size(), 1u);
+  EXPECT_EQ(sink.reads[0].bytes, "\n");
+  EXPECT_FALSE(discipline.line_overflowed());
+  // The next line is an ordinary one (the LF after the CR was no line).
+  type("ls\r");
+  ASSERT_TRUE(discipline.add_reader(2, LineDiscipline::kReadMax));
+  ASSERT_EQ(sink.reads.size(), 2u);
+  EXPECT_EQ(sink.reads[1].bytes, "ls\n");
+}
+
+TEST_F(LineDisciplineTest, AFloodOfOneLineCostsOneBellAndOneMessage) {
+  type(std::string(1 << 20, 'f') + "\r");
+  std::string shown = sink.take_terminal();
+  EXPECT_EQ(shown, std::string(LineDiscipline::kLineMax - 1, 'f') + "\a" + kTooLong);
+  ASSERT_TRUE(discipline.add_reader(1, LineDiscipline::kReadMax));
+  ASSERT_EQ(sink.reads.size(), 1u);
+  EXPECT_EQ(sink.reads[0].bytes, "\n");
+}
+
+TEST_F(LineDisciplineTest, InterruptKillLineAndEndOfFileEndAnOverflowedLine) {
+  std::string full(LineDiscipline::kLineMax, 'x');
+  type(full + "\x03");
+  EXPECT_EQ(sink.interrupts, 1);
+  EXPECT_FALSE(discipline.line_overflowed());
+  EXPECT_EQ(discipline.line_length(), 0u);
+  sink.take_terminal();
+  type(full + "\x15");
+  EXPECT_EQ(sink.take_terminal(), std::string(LineDiscipline::kLineMax - 1, 'x') + "\a^U\r\n");
+  EXPECT_FALSE(discipline.line_overflowed());
+  type("ok\r");
+  ASSERT_TRUE(discipline.add_reader(1, LineDiscipline::kReadMax));
+  ASSERT_EQ(sink.reads.size(), 1u);
+  EXPECT_EQ(sink.reads[0].bytes, "ok\n");
+  // ^D: the message, but no empty record (which would be an end of file).
+  sink.take_terminal();
+  type(full + "\x04");
+  EXPECT_EQ(sink.take_terminal(), std::string(LineDiscipline::kLineMax - 1, 'x') + "\a" + kTooLong);
+  EXPECT_FALSE(discipline.readable());
+}
+
+TEST_F(LineDisciplineTest, ReadableWhenALineOrRawBytesWait) {
+  EXPECT_FALSE(discipline.readable());
+  type("partial");
+  EXPECT_FALSE(discipline.readable());
+  type("\r");
+  EXPECT_TRUE(discipline.readable());
+  ASSERT_TRUE(discipline.add_reader(1, 100));
+  EXPECT_FALSE(discipline.readable());
+  // End of file is readable (a read of 0 bytes).
+  type("\x04");
+  EXPECT_TRUE(discipline.readable());
+  ASSERT_TRUE(discipline.add_reader(2, 100));
+  ASSERT_TRUE(discipline.set_mode(LineDiscipline::kModeRaw));
+  EXPECT_FALSE(discipline.readable());
+  type("k");
+  EXPECT_TRUE(discipline.readable());
 }
 
 TEST_F(LineDisciplineTest, FullInputQueueRefusesTheLineEnd) {

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <mica/calls.h>
 #include <mica/startup.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -190,6 +191,17 @@ static void check_files(void) {
   int null = open("/dev/null", O_WRONLY);
   CHECK(null >= 0 && write(null, "x", 1) == 1 && close(null) == 0);
   CHECK(isatty(1) == 1 && isatty(99) == 0);
+  // Nobody types during the test: the console is writable, not readable,
+  // and a poll for its input times out.
+  struct pollfd console = {0, POLLIN | POLLOUT, 0};
+  CHECK(poll(&console, 1, 0) == 1 && console.revents == POLLOUT);
+  console.events = POLLIN;
+  struct timespec before, after;
+  CHECK(clock_gettime(CLOCK_MONOTONIC, &before) == 0);
+  CHECK(poll(&console, 1, 60) == 0 && console.revents == 0);
+  CHECK(clock_gettime(CLOCK_MONOTONIC, &after) == 0);
+  CHECK((after.tv_sec - before.tv_sec) * 1000000000L + (after.tv_nsec - before.tv_nsec) >=
+        60000000L);
 }
 
 static void at_exit_second(void) {

@@ -84,9 +84,18 @@ enum {
   MICA_CONSOLE_WRITE = 0x301,
   // words[0]: MICA_CONSOLE_MODE_* bits.
   MICA_CONSOLE_SET_MODE = 0x302,
-  // handle: the foreground process (MANAGE right), which ^C kills.
+  // handle: the foreground process (MANAGE right), which ^C kills; none:
+  // no foreground. words[0]: 0 to replace the foreground, or
+  // MICA_CONSOLE_FOREGROUND_ADD to add the process to it (a pipeline's
+  // stages, up to 16: -ENOSPC past that). A ^C typed after the shell read
+  // its line and before it set the foreground kills what it then sets,
+  // until it clears the foreground or reads again.
   MICA_CONSOLE_SET_FOREGROUND = 0x303,
+  // -> words[0]: 1 if a READ would complete at once (a line, raw bytes or
+  // an end of file waits), else 0 (poll's POLLIN).
+  MICA_CONSOLE_POLL = 0x304,
 };
+#define MICA_CONSOLE_FOREGROUND_ADD (1u << 0)
 #define MICA_CONSOLE_MODE_RAW (1u << 0)      // no line editing: bytes as they come
 #define MICA_CONSOLE_MODE_NO_ECHO (1u << 1)  // do not echo what is typed
 
