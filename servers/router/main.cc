@@ -5,8 +5,11 @@
 // It keeps the service registry (<mica/protocol.h>: servers register an
 // endpoint under a name, clients look names up and then talk to the server
 // directly), starts the product's servers from the manifest GN wrote into
-// the ramdisk (etc/servers: one server a line, in start order), waiting for
-// each to register before the next, supervises them (a server that dies is
+// the ramdisk (etc/servers: one server a line, in start order; manifest.h),
+// each with a hardware resource narrowed to exactly the hardware its line
+// names (none if it names none; the router keeps the root one, which it
+// needs to stop the machine), waiting for each to register before the
+// next, supervises them (a server that dies is
 // restarted after a back-off, and its name is free until it registers
 // again), keeps a handle to every process started through it or adopted by
 // its creator (ps, kill, getppid), and finally starts what the command line
