@@ -5,7 +5,8 @@ GN runs this at `gn gen` time with the build directory as the working
 directory (BUILDCONFIG has no root_build_dir yet). Prints:
   build_dir_name: the build directory's name ("pc" for out/pc)
   products:       the names of //products/*.gni
-  servers:        the directories of //servers whose BUILD.gn has group("server")
+  servers:        the directories of //servers whose BUILD.gn has a "server"
+                  target (server_manifest_line("server"), //build/server.gni)
 """
 import os
 import sys
@@ -24,13 +25,15 @@ products = sorted(n[:-4] for n in names(os.path.join(source_root, "products"),
 
 
 def is_server(directory, name):
-    """A directory of //servers whose BUILD.gn declares group("server"): the
+    """A directory of //servers whose BUILD.gn declares its manifest line,
+    server_manifest_line("server") (or a group("server") of its own): the
     entry the product's server list names."""
     build = os.path.join(directory, name, "BUILD.gn")
     if not os.path.isfile(build):
         return False
     with open(build) as f:
-        return 'group("server")' in f.read()
+        text = f.read()
+        return 'server_manifest_line("server")' in text or 'group("server")' in text
 
 
 servers = names(os.path.join(source_root, "servers"), is_server)

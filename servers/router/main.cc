@@ -5,8 +5,11 @@
 // It keeps the service registry (<mica/protocol.h>: servers register an
 // endpoint under a name, clients look names up and then talk to the server
 // directly), starts the product's servers from the manifest GN wrote into
-// the ramdisk (etc/servers: one server a line, in start order), waiting for
-// each to register before the next, supervises them (a server that dies is
+// the ramdisk (etc/servers: one server a line, in start order; manifest.h),
+// each with a hardware resource narrowed to exactly the hardware its line
+// names (none if it names none; the router keeps the root one, which it
+// needs to stop the machine), waiting for each to register before the
+// next, supervises them (a server that dies is
 // restarted after a back-off, and its name is free until it registers
 // again), keeps a handle to every process started through it or adopted by
 // its creator (ps, kill, getppid), and finally starts what the command line
@@ -24,11 +27,13 @@
 #include <mica/ramdisk.h>
 #include <mica/startup.h>
 
+#include "manifest.h"
+
 namespace {
 
 constexpr size_t kMaxServices = 16;
 constexpr size_t kMaxProcesses = 256;
-constexpr size_t kMaxArgs = 16;
+constexpr size_t kMaxArgs = router::kMaxArgs;
 constexpr uint64_t kMs = 1000000;
 constexpr uint64_t kRegisterTimeout = 10000 * kMs;
 
@@ -39,12 +44,9 @@ struct Ramdisk {
 
 // A server of the manifest.
 struct Server {
-  char line[160];  // "NAME ARG..." as in etc/servers, split in place into argv
-  char* argv[kMaxArgs + 1];
-  int argc = 0;
-  bool hardware = false;  // gets the hardware resource
-  bool ramdisk = false;   // gets the ramdisk
-  uint32_t pid = 0;       // 0: not running
+  char line[160];                 // as in etc/servers, split in place into manifest.argv
+  router::ManifestLine manifest;  // its argv, whether it gets the ramdisk, its hardware
+  uint32_t pid = 0;               // 0: not running
   mica_handle_t process = MICA_HANDLE_INVALID;
   uint32_t restarts = 0;
   uint64_t restart_at = 0;  // when to start it again (0: no restart pending)
@@ -155,9 +157,31 @@ void give_descriptors(mica_handle_t process, uint32_t pid) {
   }
 }
 
+// The hardware a process is started with: none, only the given ranges (a
+// resource narrowed from the router's root one), or the root one itself.
+struct Hardware {
+  const mica_resource_range* ranges = nullptr;
+  size_t count = 0;
+  bool root = false;
+  bool any() const { return root || count != 0; }
+};
+
+// A resource handle for `hardware` to give away, or INVALID (printed).
+mica_handle_t grant(const char* name, const Hardware& hardware) {
+  mica_handle_t root = mica_startup_handle(MICA_STARTUP_RESOURCE);
+  mica_handle_t handle = MICA_HANDLE_INVALID;
+  int r = hardware.root ? mica_handle_duplicate(root, MICA_RIGHTS_ALL, &handle)
+                        : mica_resource_create(root, hardware.ranges, hardware.count, &handle);
+  if (r != 0) {
+    printf("router: cannot grant %s its hardware: %s\n", name, strerror(-r));
+    return MICA_HANDLE_INVALID;
+  }
+  return handle;
+}
+
 // Starts /bin/NAME from the ramdisk with argv and the handles the flags
 // allow. Returns the process handle (the router keeps it) or INVALID.
-mica_handle_t start(char* const argv[], bool hardware, bool ramdisk, bool descriptors) {
+mica_handle_t start(char* const argv[], const Hardware& hardware, bool ramdisk, bool descriptors) {
   char path[96];
   snprintf(path, sizeof(path), "bin/%s", argv[0]);
   mica_ramdisk_entry entry;
@@ -179,20 +203,24 @@ mica_handle_t start(char* const argv[], bool hardware, bool ramdisk, bool descri
                                &handles[count]) == 0;
     tags[count++] = MICA_STARTUP_RAMDISK;
   }
-  if (ok && hardware) {
-    ok = mica_handle_duplicate(mica_startup_handle(MICA_STARTUP_RESOURCE), MICA_RIGHTS_ALL,
-                               &handles[count]) == 0;
-    tags[count++] = MICA_STARTUP_RESOURCE;
-  }
   if (!ok) {
     printf("router: cannot duplicate the start-up handles for %s\n", argv[0]);
+    for (size_t i = 0; i < count; ++i) mica_handle_close(handles[i]);
     return MICA_HANDLE_INVALID;
+  }
+  if (hardware.any()) {
+    handles[count] = grant(argv[0], hardware);
+    if (handles[count] == MICA_HANDLE_INVALID) {
+      for (size_t i = 0; i < count; ++i) mica_handle_close(handles[i]);
+      return MICA_HANDLE_INVALID;
+    }
+    tags[count++] = MICA_STARTUP_RESOURCE;
   }
   static char ready_env[] = "MICA_READY=1";
   static char path_env[] = "PATH=/bin";
   static char home_env[] = "HOME=/";
   char* envp[] = {path_env, home_env, nullptr, nullptr};
-  if (!hardware && !ramdisk && strcmp(argv[0], "sh") == 0) envp[2] = ready_env;
+  if (!hardware.any() && !ramdisk && strcmp(argv[0], "sh") == 0) envp[2] = ready_env;
   struct Prepare {
     bool descriptors;
     static int run(void* context, mica_handle_t process) {
@@ -364,8 +392,8 @@ void handle(mica_message& m, char* payload) {
       } else {
         for (size_t i = 0; i < g_server_count; ++i) {
           const Server& s = g_servers[i];
-          used += snprintf(text + used, sizeof(text) - used, "%s %u %u %s\n", s.argv[0], s.pid,
-                           s.restarts, s.pid != 0 ? "running" : "restarting");
+          used += snprintf(text + used, sizeof(text) - used, "%s %u %u %s\n", s.manifest.argv[0],
+                           s.pid, s.restarts, s.pid != 0 ? "running" : "restarting");
         }
       }
       reply(static_cast<intptr_t>(used), text, used);
@@ -384,7 +412,10 @@ void handle(mica_message& m, char* payload) {
 // ---- Servers ----
 
 bool start_server(Server& s) {
-  mica_handle_t process = start(s.argv, s.hardware, s.ramdisk, true);
+  Hardware hardware;
+  hardware.ranges = s.manifest.hardware;
+  hardware.count = s.manifest.hardware_count;
+  mica_handle_t process = start(s.manifest.argv, hardware, s.manifest.ramdisk, true);
   if (process == MICA_HANDLE_INVALID) return false;
   s.process = process;
   s.pid = pid_of(process);
@@ -407,7 +438,7 @@ void on_exit(const mica_message& m) {
   if (s == nullptr || g_shutting_down) return;
   if (m.words[1] == MICA_EXIT_NORMAL && m.words[2] == 0) {
     // It finished (a driver without its device): nothing to restart.
-    printf("router: %s (pid %u) finished\n", s->argv[0], pid & 0xffff);
+    printf("router: %s (pid %u) finished\n", s->manifest.argv[0], pid & 0xffff);
     mica_handle_close(s->process);
     s->pid = 0;
     s->process = MICA_HANDLE_INVALID;
@@ -419,8 +450,8 @@ void on_exit(const mica_message& m) {
   const char* how = m.words[1] == MICA_EXIT_FAULT    ? "faulted"
                     : m.words[1] == MICA_EXIT_KILLED ? "was killed"
                                                      : "exited";
-  printf("router: %s (pid %u) %s (%d); restarting in %llu ms\n", s->argv[0], pid & 0xffff, how,
-         static_cast<int>(m.words[2]), static_cast<unsigned long long>(delay / kMs));
+  printf("router: %s (pid %u) %s (%d); restarting in %llu ms\n", s->manifest.argv[0], pid & 0xffff,
+         how, static_cast<int>(m.words[2]), static_cast<unsigned long long>(delay / kMs));
   s->pid = 0;
   mica_handle_close(s->process);
   s->process = MICA_HANDLE_INVALID;
@@ -459,7 +490,9 @@ bool serve_until(Done done, uint64_t deadline) {
   return true;
 }
 
-// Reads etc/servers: "NAME [hardware] [ramdisk] [-- ARG...]" per line.
+// Reads etc/servers: "NAME [ramdisk] [HARDWARE...] [-- ARG...]" per line
+// (manifest.h). A line with a bad field is reported and its server not
+// started: it would get hardware nobody meant, or none it needs.
 void read_manifest() {
   mica_ramdisk_entry entry;
   if (mica_ramdisk_find(g_ramdisk.base, g_ramdisk.size, "etc/servers", &entry) != 0) return;
@@ -473,22 +506,13 @@ void read_manifest() {
     if (length > 0 && text[at] != '#' && length < sizeof(s.line)) {
       memcpy(s.line, text + at, length);
       s.line[length] = 0;
-      bool options = true;
-      for (char* word = strtok(s.line, " "); word != nullptr; word = strtok(nullptr, " ")) {
-        if (s.argc == 0) {
-          s.argv[s.argc++] = word;
-        } else if (options && strcmp(word, "--") == 0) {
-          options = false;
-        } else if (options && strcmp(word, "hardware") == 0) {
-          s.hardware = true;
-        } else if (options && strcmp(word, "ramdisk") == 0) {
-          s.ramdisk = true;
-        } else if (!options && s.argc < static_cast<int>(kMaxArgs)) {
-          s.argv[s.argc++] = word;
-        }
+      const char* bad = router::parse_manifest_line(s.line, &s.manifest);
+      if (bad == nullptr) {
+        ++g_server_count;
+      } else {
+        printf("router: etc/servers: bad field \"%s\" in the line of %s; not started\n", bad,
+               s.manifest.argc > 0 ? s.manifest.argv[0] : "(no name)");
       }
-      s.argv[s.argc] = nullptr;
-      if (s.argc > 0) ++g_server_count;
     } else if (length >= sizeof(s.line)) {
       printf("router: etc/servers: line too long, skipped\n");
     }
@@ -512,7 +536,7 @@ void start_servers() {
           return now > before || s.pid != pid;
         },
         now_ns() + kRegisterTimeout);
-    if (!registered) printf("router: %s did not register in time\n", s.argv[0]);
+    if (!registered) printf("router: %s did not register in time\n", s.manifest.argv[0]);
   }
 }
 
@@ -525,8 +549,11 @@ int run(char* spec) {
     p = strchr(p, ',');
     if (p != nullptr) *p++ = 0;
   }
-  // Test programs get the ramdisk and the hardware, as they always had.
-  mica_handle_t process = start(argv, true, true, true);
+  // Test programs (usertest narrows it) get the ramdisk and the root
+  // hardware resource, as they always had.
+  Hardware root;
+  root.root = true;
+  mica_handle_t process = start(argv, root, true, true);
   if (process == MICA_HANDLE_INVALID) return 127;
   uint32_t pid = pid_of(process);
   mica_exit_info exit = {};
@@ -584,7 +611,7 @@ int main(int argc, char** argv) {
   // The shell on the console; when it ends, so does the system.
   static char sh[] = "sh";
   char* shell[] = {sh, nullptr};
-  mica_handle_t process = start(shell, false, false, true);
+  mica_handle_t process = start(shell, Hardware{}, false, true);
   if (process == MICA_HANDLE_INVALID) {
     printf("mica: ready\n");
     printf("router: no shell; serving\n");

@@ -12,8 +12,10 @@ constinit bool g_irq_pending[Platform::kIrqCount] GUARDED_BY(g_irq_lock) = {};
 
 }  // namespace
 
-lib::Result<Resource*> Resource::create() {
-  return make_object<Resource>();
+lib::Result<Resource*> Resource::create(const ResourceRanges& ranges) {
+  Resource* r = TRY(make_object<Resource>());
+  r->ranges_ = ranges;
+  return r;
 }
 
 void Resource::destroy() {

@@ -7,14 +7,18 @@
 #include <core/user/endpoint.h>
 #include <core/user/object.h>
 #include <core/user/paged_array.h>
+#include <core/user/resource_ranges.h>
 
 namespace user {
 
-// The right to claim hardware; init gets the root one and passes it on
-// (with MICA_RIGHT_GRANT) to drivers.
+// The right to claim the hardware in its ranges; init gets the root one
+// (everything) and hands each driver a narrower one (MICA_SYS_RESOURCE_CREATE)
+// with MICA_RIGHT_GRANT. The ranges never change after creation, so they
+// are read without a lock.
 class Resource final : public Object {
  public:
-  static lib::Result<Resource*> create();
+  static lib::Result<Resource*> create(const ResourceRanges& ranges);
+  const ResourceRanges& ranges() const { return ranges_; }
   void cancel_wait(sched::Thread*) override {}
   uint32_t signals() override { return 0; }
 
@@ -23,6 +27,8 @@ class Resource final : public Object {
   Resource() : Object(ObjectType::kResource) {}
   ~Resource() = default;
   void destroy() override;
+
+  ResourceRanges ranges_;
 };
 
 // Shared memory: a fixed set of frames, mapped into any number of processes;

@@ -105,7 +105,7 @@ lib::Result<Process*> start_init(const boot::BootInfo& info) {
   auto self = p->handles().add(p, MICA_RIGHTS_ALL & ~MICA_RIGHT_GRANT);
   if (!self.ok()) p->unref();
   handles[count++] = TRY(self);
-  Resource* resource = TRY(Resource::create());
+  Resource* resource = TRY(Resource::create(ResourceRanges::everything(Platform::kIrqCount)));
   auto root = p->handles().add(resource, MICA_RIGHTS_ALL);
   if (!root.ok()) resource->unref();
   handles[count++] = TRY(root);

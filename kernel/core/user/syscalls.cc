@@ -103,7 +103,9 @@ lib::Result<uintptr_t> sys_system_info(SyscallArgs& a) {
 }
 
 lib::Result<uintptr_t> sys_system_stop(SyscallArgs& a) {
-  TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  Ref<Resource> resource = TRY(
+      get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  if (!resource->ranges().covers_system()) return Status::kNotPermitted;
   if (a.a[1] != MICA_STOP_POWER_OFF && a.a[1] != MICA_STOP_REBOOT) return Status::kInvalidArgs;
   bool reboot = a.a[1] == MICA_STOP_REBOOT;
   kprintf("mica: %s requested by process %u\n", reboot ? "reboot" : "power-off", self().pid());
@@ -568,21 +570,25 @@ lib::Result<uintptr_t> sys_ipc_reply_to(SyscallArgs& a) {
 // ---- Hardware ----
 
 lib::Result<uintptr_t> sys_ioport_allow(SyscallArgs& a) {
-  TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  Ref<Resource> resource = TRY(
+      get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
   uint32_t base = static_cast<uint32_t>(a.a[1]);
   uint32_t count = static_cast<uint32_t>(a.a[2]);
   if (count == 0 || base > 0xffff || count > 0x10000 - base) return Status::kInvalidArgs;
+  if (!resource->ranges().covers(MICA_RESOURCE_IOPORT, base, count)) return Status::kNotPermitted;
   TRY(allow_io_ports(self(), base, count));
   return 0;
 }
 
 lib::Result<uintptr_t> sys_mmio_map(SyscallArgs& a) {
-  TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  Ref<Resource> resource = TRY(
+      get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
   uint64_t physical;
   TRY(copy_in(&physical, a.a[1], sizeof(physical)));
   size_t size = a.a[2];
   uintptr_t address = a.a[3];
   if (physical % kPage != 0 || !page_range_ok(address, size)) return Status::kInvalidArgs;
+  if (!resource->ranges().covers(MICA_RESOURCE_MMIO, physical, size)) return Status::kNotPermitted;
   Process& p = self();
   SpinLockGuard guard(p.vm_lock);
   if (p.space == nullptr) return Status::kNoProcess;
@@ -601,11 +607,27 @@ lib::Result<uintptr_t> sys_mmio_map(SyscallArgs& a) {
 }
 
 lib::Result<uintptr_t> sys_irq_create(SyscallArgs& a) {
-  TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  Ref<Resource> resource = TRY(
+      get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[2]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
+  if (a.a[1] >= Platform::kIrqCount) return Status::kInvalidArgs;
+  if (!resource->ranges().covers(MICA_RESOURCE_IRQ, a.a[1], 1)) return Status::kNotPermitted;
   Irq* irq = TRY(Irq::create(static_cast<unsigned>(a.a[1]), e.get(), a.a[3]));
   return TRY(add_handle(irq, MICA_RIGHT_WRITE | MICA_RIGHT_READ));
+}
+
+// A narrower resource from `parent`: the ranges never exceed the parent's.
+lib::Result<uintptr_t> sys_resource_create(SyscallArgs& a) {
+  Ref<Resource> parent = TRY(
+      get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  size_t count = a.a[2];
+  if (count == 0 || count > ResourceRanges::kMaxRanges) return Status::kInvalidArgs;
+  mica_resource_range requests[ResourceRanges::kMaxRanges];
+  TRY(copy_in(requests, a.a[1], count * sizeof(requests[0])));
+  ResourceRanges ranges = TRY(parent->ranges().narrow(requests, count));
+  Resource* child = TRY(Resource::create(ranges));
+  return TRY(add_handle(child, MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_GRANT));
 }
 
 lib::Result<uintptr_t> sys_irq_ack(SyscallArgs& a) {
@@ -792,6 +814,7 @@ constexpr SyscallTable make_table() {
   handlers[MICA_SYS_MMIO_MAP] = sys_mmio_map;
   handlers[MICA_SYS_IRQ_CREATE] = sys_irq_create;
   handlers[MICA_SYS_IRQ_ACK] = sys_irq_ack;
+  handlers[MICA_SYS_RESOURCE_CREATE] = sys_resource_create;
   handlers[MICA_SYS_WAIT_MANY] = sys_wait_many;
   handlers[MICA_SYS_NULL] = [](SyscallArgs&) -> lib::Result<uintptr_t> { return 0; };
   handlers[MICA_SYS_SOCKET_CREATE] = sys_socket_create;

@@ -101,6 +101,11 @@ int mica_mmio_map(mica_handle_t resource, uint64_t physical, size_t size, uintpt
 int mica_irq_create(mica_handle_t resource, uint32_t irq, mica_handle_t endpoint, uintptr_t tag,
                     mica_handle_t* out);
 int mica_irq_ack(mica_handle_t irq);
+// A resource covering only `ranges[0..count)` (at most
+// MICA_RESOURCE_MAX_RANGES), each inside one of `parent`'s: -EPERM for one
+// outside, -EINVAL for a malformed one.
+int mica_resource_create(mica_handle_t parent, const struct mica_resource_range* ranges,
+                         size_t count, mica_handle_t* out);
 
 // ---- Unix domain sockets (MICA_SOCK_STREAM, MICA_SOCK_DGRAM) ----
 int mica_socket_create(uint32_t type, mica_handle_t* out);

@@ -125,6 +125,10 @@ enum {
   MICA_SYS_IRQ_CREATE = 52,    // (mica_handle_t resource, uint32_t irq, mica_handle_t endpoint,
                                //  uintptr_t tag) -> irq handle; fires as a message
   MICA_SYS_IRQ_ACK = 53,       // (mica_handle_t irq): unmask after handling
+  // A narrower resource: the ranges given, each inside one range of the
+  // parent's of its kind (see MICA_RESOURCE_* below).
+  MICA_SYS_RESOURCE_CREATE = 54,  // (mica_handle_t parent (GRANT), const struct
+                                  //  mica_resource_range*, size_t count) -> resource handle
 
   // Unix domain sockets (AF_UNIX), stream and datagram. Names live in one
   // kernel namespace (the path given to bind; TODO(issue 6): the VFS).
@@ -204,6 +208,26 @@ struct mica_system_info {
 
 #define MICA_STOP_POWER_OFF 0
 #define MICA_STOP_REBOOT 1
+
+// ---- Hardware resources ----
+// A resource lets its holder claim the hardware in its ranges, and only
+// that: MICA_SYS_IOPORT_ALLOW, MMIO_MAP and IRQ_CREATE need the whole
+// request inside one range of the resource given, SYSTEM_STOP a SYSTEM
+// range (else -EPERM). Init's root resource covers every port, every
+// physical address, every IRQ and the system; MICA_SYS_RESOURCE_CREATE
+// makes narrower ones (never wider: a range outside the parent's is -EPERM).
+#define MICA_RESOURCE_IOPORT 1      // I/O ports [base, base + size), within 0..0xffff (x86)
+#define MICA_RESOURCE_MMIO 2        // physical addresses [base, base + size), page-aligned
+#define MICA_RESOURCE_IRQ 3         // interrupt numbers [base, base + size)
+#define MICA_RESOURCE_SYSTEM 4      // power off and reboot; base and size are 0
+#define MICA_RESOURCE_MAX_RANGES 8  // per resource
+
+struct mica_resource_range {
+  uint32_t kind;      // MICA_RESOURCE_*
+  uint32_t reserved;  // 0
+  uint64_t base;
+  uint64_t size;  // > 0, and base + size - 1 must not wrap (SYSTEM: 0)
+};
 
 // ---- Handle information ----
 struct mica_handle_info {

@@ -4,7 +4,8 @@
 // the hardware resource. It checks every system call's success and error
 // paths, bad pointers, handle rights, faults that kill only the faulting
 // process (children: this same program started with a child mode), IPC
-// ordering under load, and I/O port grants. The last line is
+// ordering under load, I/O port grants and narrowed hardware resources
+// (MICA_SYS_RESOURCE_CREATE). The last line is
 // "usertest: N passed, N failed".
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,20 @@ int child_main(const char* mode, const char* arg) {
     uint8_t value;
     asm volatile("inb $0x80, %0" : "=a"(value));
     return value == 0xff ? 2 : 3;  // reached only if the port was allowed
+#else
+    return 4;
+#endif
+  }
+  if (strcmp(mode, "port") == 0) {
+    // Claims port ARG with the resource it was given, then reads it either
+    // way: 2 if the claim worked, a fault if it did not.
+#if defined(__x86_64__) || defined(__i386__)
+    uint16_t port = static_cast<uint16_t>(strtoul(arg, nullptr, 0));
+    int r = mica_ioport_allow(mica_startup_handle(MICA_STARTUP_RESOURCE), port, 1);
+    uint8_t value;
+    asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+    (void)value;
+    return r == 0 ? 2 : 3;
 #else
     return 4;
 #endif
@@ -829,6 +844,142 @@ void test_hardware_grants() {
   mica_handle_close(e);
 }
 
+// ---- Narrowed hardware resources ----
+
+#if defined(__x86_64__) || defined(__i386__)
+constexpr uint32_t kFreeIrq = 3;  // COM2: nothing behind it under QEMU
+#else
+constexpr uint32_t kFreeIrq = 48;                         // BCM2835 SMI: not used
+#endif
+constexpr uint64_t kDevicePage = 0x3f000000;  // mapped, never touched
+constexpr uintptr_t kDeviceMapAt = 0x62000000;
+
+mica_resource_range resource_range(uint32_t kind, uint64_t base, uint64_t size) {
+  return {kind, 0, base, size};
+}
+
+// -EPERM or -EINVAL from one range, else the handle made (closed again).
+int narrow_result(mica_handle_t parent, mica_resource_range range) {
+  mica_handle_t h = MICA_HANDLE_INVALID;
+  int r = mica_resource_create(parent, &range, 1, &h);
+  if (r == 0) mica_handle_close(h);
+  return r;
+}
+
+void test_resource_narrowing() {
+  mica_handle_t root = mica_startup_handle(MICA_STARTUP_RESOURCE);
+  CHECK(root != MICA_HANDLE_INVALID);
+  // A driver's resource: one port, one IRQ, one page of MMIO.
+  mica_resource_range driver[] = {
+      resource_range(MICA_RESOURCE_IOPORT, 0x80, 1),
+      resource_range(MICA_RESOURCE_IRQ, kFreeIrq, 1),
+      resource_range(MICA_RESOURCE_MMIO, kDevicePage, kPage),
+  };
+  mica_handle_t narrow = MICA_HANDLE_INVALID;
+  CHECK_EQ(mica_resource_create(root, driver, 3, &narrow), 0);
+  mica_handle_info info = {};
+  CHECK_EQ(mica_handle_info(narrow, &info), 0);
+  CHECK_EQ(info.type, MICA_OBJECT_RESOURCE);
+  CHECK_EQ(info.rights, MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_GRANT);
+
+  // Inside the parent: fine, also narrower again; wider or outside: -EPERM.
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_IOPORT, 0x80, 1)), 0);
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_MMIO, kDevicePage, kPage)), 0);
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_IOPORT, 0x80, 2)), -EPERM);
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_IOPORT, 0x7f, 1)), -EPERM);
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_IRQ, kFreeIrq + 1, 1)), -EPERM);
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_MMIO, kDevicePage, 2 * kPage)),
+           -EPERM);
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_MMIO, kDevicePage - kPage, kPage)),
+           -EPERM);
+  CHECK_EQ(narrow_result(narrow, resource_range(MICA_RESOURCE_SYSTEM, 0, 0)), -EPERM);
+  // Malformed: overflow, ports past 0xffff, no size, partial pages, unknown
+  // kinds, reserved bits, no ranges or too many, bad pointers and handles.
+  CHECK_EQ(narrow_result(root, resource_range(MICA_RESOURCE_MMIO, ~0ull - kPage + 1, 2 * kPage)),
+           -EINVAL);
+  CHECK_EQ(narrow_result(root, resource_range(MICA_RESOURCE_IRQ, 2, ~0ull)), -EINVAL);
+  CHECK_EQ(narrow_result(root, resource_range(MICA_RESOURCE_IOPORT, 0xffff, 2)), -EINVAL);
+  CHECK_EQ(narrow_result(root, resource_range(MICA_RESOURCE_IOPORT, 0x80, 0)), -EINVAL);
+  CHECK_EQ(narrow_result(root, resource_range(MICA_RESOURCE_MMIO, kDevicePage, 16)), -EINVAL);
+  CHECK_EQ(narrow_result(root, resource_range(MICA_RESOURCE_SYSTEM, 0, 1)), -EINVAL);
+  CHECK_EQ(narrow_result(root, resource_range(77, 0, 1)), -EINVAL);
+  mica_resource_range reserved = {MICA_RESOURCE_IRQ, 1, kFreeIrq, 1};
+  CHECK_EQ(narrow_result(root, reserved), -EINVAL);
+  mica_handle_t h;
+  mica_resource_range many[MICA_RESOURCE_MAX_RANGES + 1];
+  for (auto& r : many) r = resource_range(MICA_RESOURCE_IRQ, kFreeIrq, 1);
+  CHECK_EQ(mica_resource_create(root, many, 0, &h), -EINVAL);
+  CHECK_EQ(mica_resource_create(root, many, MICA_RESOURCE_MAX_RANGES + 1, &h), -EINVAL);
+  CHECK_EQ(mica_resource_create(root, many, MICA_RESOURCE_MAX_RANGES, &h), 0);
+  mica_handle_close(h);
+  CHECK_EQ(
+      mica_resource_create(root, reinterpret_cast<mica_resource_range*>(kKernelAddress), 1, &h),
+      -EFAULT);
+  mica_handle_t e;
+  CHECK_EQ(mica_endpoint_create(0, &e), 0);
+  CHECK_EQ(mica_resource_create(e, driver, 1, &h), -EINVAL);  // not a resource
+  mica_handle_t weak;
+  CHECK_EQ(mica_handle_duplicate(root, MICA_RIGHT_DUPLICATE, &weak), 0);
+  CHECK_EQ(mica_resource_create(weak, driver, 1, &h), -EPERM);  // no GRANT
+  mica_handle_close(weak);
+
+  // MMIO: only its page.
+  uintptr_t mapped;
+  CHECK_EQ(mica_mmio_map(narrow, kDevicePage, kPage, kDeviceMapAt, &mapped), 0);
+  CHECK_EQ(mica_vm_free(MICA_HANDLE_SELF, kDeviceMapAt, kPage), 0);
+  CHECK_EQ(mica_mmio_map(narrow, kDevicePage + kPage, kPage, kDeviceMapAt, &mapped), -EPERM);
+  CHECK_EQ(mica_mmio_map(narrow, kDevicePage, 2 * kPage, kDeviceMapAt, &mapped), -EPERM);
+  CHECK_EQ(mica_mmio_map(narrow, 0, kPage, kDeviceMapAt, &mapped), -EPERM);
+  // IRQs: only its own.
+  mica_handle_t irq;
+  CHECK_EQ(mica_irq_create(narrow, kFreeIrq, e, 0, &irq), 0);
+  mica_handle_close(irq);
+  CHECK_EQ(mica_irq_create(narrow, kFreeIrq + 1, e, 0, &irq), -EPERM);
+  CHECK_EQ(mica_irq_create(narrow, kFreeIrq - 1, e, 0, &irq), -EPERM);
+  CHECK_EQ(mica_irq_create(narrow, 100000, e, 0, &irq), -EINVAL);
+  // The system: not without the flag (checked before the way to stop, so
+  // a wrong answer here cannot power the machine off by itself).
+  CHECK_EQ(mica_system_stop(narrow, 7), -EPERM);
+  CHECK_EQ(mica_system_stop(narrow, MICA_STOP_POWER_OFF), -EPERM);
+  CHECK_EQ(mica_system_stop(narrow, MICA_STOP_REBOOT), -EPERM);
+  mica_handle_t system;
+  mica_resource_range stop = resource_range(MICA_RESOURCE_SYSTEM, 0, 0);
+  CHECK_EQ(mica_resource_create(root, &stop, 1, &system), 0);
+  CHECK_EQ(mica_system_stop(system, 7), -EINVAL);  // allowed; an unknown way
+  CHECK_EQ(mica_ioport_allow(system, 0x80, 1), -EPERM);
+  CHECK_EQ(mica_irq_create(system, kFreeIrq, e, 0, &irq), -EPERM);
+  mica_handle_close(system);
+
+#if defined(__x86_64__) || defined(__i386__)
+  // Ports: the call refuses one outside, and the port then faults in a
+  // child that has only the narrowed resource; its own port works.
+  CHECK_EQ(mica_ioport_allow(narrow, 0x81, 1), -EPERM);
+  CHECK_EQ(mica_ioport_allow(narrow, 0x80, 2), -EPERM);
+  const char* ports[] = {"0x80", "0x81", "0x3f8"};
+  for (const char* port : ports) {
+    mica_handle_t pass;
+    CHECK_EQ(mica_handle_duplicate(narrow, MICA_RIGHT_GRANT | MICA_RIGHT_TRANSFER, &pass), 0);
+    uint32_t tag = MICA_STARTUP_RESOURCE;
+    mica_handle_t child = spawn_child("port", port, &pass, &tag, 1);
+    CHECK(child != MICA_HANDLE_INVALID);
+    if (child == MICA_HANDLE_INVALID) continue;
+    mica_exit_info exit = wait_child(child);
+    if (strcmp(port, "0x80") == 0) {
+      CHECK_EQ(exit.how, MICA_EXIT_NORMAL);
+      CHECK_EQ(exit.code, 2);
+    } else {
+      CHECK_EQ(exit.how, MICA_EXIT_FAULT);
+      CHECK_EQ(exit.code, MICA_FAULT_PROTECTION);
+    }
+  }
+#else
+  CHECK_EQ(mica_ioport_allow(narrow, 0x80, 1), -ENOSYS);  // allowed; no ports here
+  CHECK_EQ(mica_ioport_allow(narrow, 0x81, 1), -EPERM);
+#endif
+  mica_handle_close(e);
+  mica_handle_close(narrow);
+}
+
 // ---- Unix domain sockets ----
 
 intptr_t sock_create(uint32_t type) {
@@ -971,8 +1122,9 @@ int run_all() {
   harness::run("ipc_async", test_ipc_async);
   harness::run("ipc_ordering", test_ipc_ordering_under_load);
   harness::run("hardware", test_hardware_grants);
+  harness::run("resource_narrowing", test_resource_narrowing);
   harness::run("unix_sockets", test_unix_sockets);
-  int passed = 13 - harness::g_test_failures;
+  int passed = 14 - harness::g_test_failures;
   printf("usertest: %d passed, %d failed\n", passed, harness::g_test_failures);
   return harness::g_test_failures == 0 ? 0 : 1;
 }
