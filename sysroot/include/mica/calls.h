@@ -101,6 +101,11 @@ int mica_mmio_map(mica_handle_t resource, uint64_t physical, size_t size, uintpt
 int mica_irq_create(mica_handle_t resource, uint32_t irq, mica_handle_t endpoint, uintptr_t tag,
                     mica_handle_t* out);
 int mica_irq_ack(mica_handle_t irq);
+// DMA memory: a memory object of `size` bytes (a page multiple, at most
+// MICA_DMA_MAX_SIZE) of physically contiguous zeroed frames, which start at
+// *physical_out; map it with mica_memory_map.
+int mica_dma_create(mica_handle_t resource, size_t size, uint64_t* physical_out,
+                    mica_handle_t* out);
 
 // ---- Unix domain sockets (MICA_SOCK_STREAM, MICA_SOCK_DGRAM) ----
 int mica_socket_create(uint32_t type, mica_handle_t* out);

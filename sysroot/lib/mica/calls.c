@@ -213,6 +213,11 @@ int mica_irq_ack(mica_handle_t irq) {
   return status_of(mica_syscall1(MICA_SYS_IRQ_ACK, irq));
 }
 
+int mica_dma_create(mica_handle_t resource, size_t size, uint64_t* physical_out,
+                    mica_handle_t* out) {
+  return handle_result(mica_syscall3(MICA_SYS_DMA_CREATE, resource, size, U(physical_out)), out);
+}
+
 int mica_socket_create(uint32_t type, mica_handle_t* out) {
   return handle_result(mica_syscall1(MICA_SYS_SOCKET_CREATE, type), out);
 }
