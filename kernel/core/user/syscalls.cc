@@ -261,6 +261,9 @@ lib::Result<uintptr_t> sys_vm_allocate(const SyscallArgs& a, SyscallResult&) {
   uint32_t prot = static_cast<uint32_t>(a.a[3]);
   uint32_t flags = static_cast<uint32_t>(a.a[4]);
   if (size == 0 || size % kPage != 0 || (prot & ~7u) != 0) return Status::kInvalidArgs;
+  // Pages are mapped eagerly: more than the free frames can never succeed,
+  // and searching the address space for such a range takes minutes.
+  if (size / kPage > mm::frames().free_frames()) return Status::kNoMemory;
   if ((flags & MICA_VM_FIXED) == 0) {
     // Anywhere: the next free range from the cursor up.
     SpinLockGuard guard(p->vm_lock);
