@@ -354,6 +354,11 @@ int serve(Device& device, const ServeOptions& options) {
   } else if (mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
              router != MICA_HANDLE_INVALID) {
     r = register_service(router, endpoint);
+    if (r == -EEXIST) {
+      // A PC with disks of two kinds: the first driver's disk is the root.
+      printf("%s: another driver serves \"%s\": finishing\n", options.name, MICA_SERVICE_BLOCK);
+      return 0;
+    }
     if (r != 0) {
       printf("%s: cannot register as \"%s\": %s\n", options.name, MICA_SERVICE_BLOCK, strerror(-r));
       return 1;

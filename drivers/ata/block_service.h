@@ -39,7 +39,9 @@ struct ServeOptions {
 // Serves `device` on a new endpoint until the process ends: registered with
 // the router when the process was started with one (and not self-testing).
 // With `selftest`, the process exits with 0 when the self-test passes and 1
-// when it fails. Returns only if the service cannot start (an exit code).
+// when it fails. Returns only if the service cannot start (an exit code):
+// 0 when another driver serves MICA_SERVICE_BLOCK already (a machine with
+// disks of two kinds), so that the router does not restart this one.
 int serve(Device& device, const ServeOptions& options);
 
 // A driver argument "key=value": the value as a number (0x... for

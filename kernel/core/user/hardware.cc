@@ -53,11 +53,32 @@ lib::Result<MemoryObject*> MemoryObject::create_physical(uint64_t physical, size
   return m;
 }
 
+lib::Result<MemoryObject*> MemoryObject::create_contiguous(size_t pages) {
+  if (pages == 0 || pages > kMaxDmaPages) return lib::Status::kInvalidArgs;
+  MemoryObject* m = TRY(make_object<MemoryObject>());
+  auto run = mm::frames().allocate_contiguous(pages, 1);
+  if (!run.ok()) {
+    free_object(m);
+    return run.status();
+  }
+  m->physical_ = run.value();
+  m->pages_ = pages;
+  m->owns_run_ = true;
+  for (size_t i = 0; i < pages; ++i) {
+    if (!mm::zero_frame(m->frame(i)).ok()) {
+      m->destroy();
+      return lib::Status::kNoMemory;
+    }
+  }
+  return m;
+}
+
 void MemoryObject::destroy() {
-  // TODO(issue 6): mappings into living processes keep the frames mapped
-  // after the last handle goes; until mappings hold references, frames of a
-  // mapped object are left to the processes (never freed twice).
-  if (mappings_ == 0) {
+  // Mappings hold references (memory_mapping.h): no process reaches the
+  // frames any more.
+  if (owns_run_) {
+    (void)mm::frames().free_contiguous(physical_, pages_);
+  } else if (frames_.length() != 0) {
     for (size_t i = 0; i < pages_; ++i) (void)mm::frames().free(frames_[i]);
   }
   frames_.destroy();

@@ -32,23 +32,26 @@ class Resource final : public Object {
 };
 
 // Shared memory: a fixed set of frames, mapped into any number of processes;
-// freed with the last reference (mappings do not hold one: a process
-// unmaps, or dies, before the frames can go; see MemoryObject::destroy).
+// freed with the last reference (each mapping holds one: see
+// memory_mapping.h).
 class MemoryObject final : public Object {
  public:
-  static constexpr size_t kMaxPages = 4096;  // 16 MiB
+  static constexpr size_t kMaxPages = 4096;                         // 16 MiB
+  static constexpr size_t kMaxDmaPages = MICA_DMA_MAX_SIZE / 4096;  // contiguous runs are scarce
   // A new object of `pages` zeroed frames, or one over physical memory the
   // kernel does not manage (a boot module: `physical`, not freed).
   static lib::Result<MemoryObject*> create(size_t pages);
   static lib::Result<MemoryObject*> create_physical(uint64_t physical, size_t pages);
+  // DMA memory: `pages` (1..kMaxDmaPages) physically contiguous zeroed
+  // frames from physical() on, given back as one run when the object goes.
+  // kInvalidArgs, kNoMemory.
+  static lib::Result<MemoryObject*> create_contiguous(size_t pages);
+  uint64_t physical() const { return physical_; }
 
   size_t pages() const { return pages_; }
   uint64_t frame(size_t page) const {
     return frames_.length() != 0 ? frames_[page] : physical_ + page * 4096;
   }
-  // Mappings into processes count here; the frames outlive them.
-  void mapped() { __atomic_add_fetch(&mappings_, 1, __ATOMIC_RELAXED); }
-
   void cancel_wait(sched::Thread*) override {}
   uint32_t signals() override { return 0; }
 
@@ -58,10 +61,10 @@ class MemoryObject final : public Object {
   ~MemoryObject() = default;
   void destroy() override;
 
-  PagedArray<uint64_t> frames_;  // owned frames (empty: physical_)
+  PagedArray<uint64_t> frames_;  // owned frames (empty: from physical_ on)
   uint64_t physical_ = 0;
   size_t pages_ = 0;
-  uint32_t mappings_ = 0;
+  bool owns_run_ = false;  // physical_.. is a contiguous run to free
 };
 
 // A device interrupt routed to an endpoint as a MICA_LABEL_IRQ message. The

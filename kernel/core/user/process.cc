@@ -95,10 +95,13 @@ void user_thread_main(void* argument) {
 void finish_process(Process* p) {
   p->handles().destroy(p->koid());
   mm::AddressSpace* space;
+  MemoryMapping* mappings;
   {
     SpinLockGuard guard(p->vm_lock);
     space = p->space;
     p->space = nullptr;
+    mappings = p->memory_mappings;
+    p->memory_mappings = nullptr;
   }
   if (space != nullptr) {
     space->destroy();
@@ -108,6 +111,7 @@ void finish_process(Process* p) {
     sched::tlb_shootdown();
     Platform::invalidate_tlb_all();
   }
+  release_mappings(mappings);  // after the shootdown: the frames may go now
   {
     SpinLockGuard guard(p->lock);
     p->dead = true;
@@ -230,12 +234,17 @@ void Process::destroy() {
   notify_watchers();  // one that never ran has ended too
   handles_.destroy();
   mm::AddressSpace* s;
+  MemoryMapping* mappings;
   {
     SpinLockGuard guard(vm_lock);
     s = space;
     space = nullptr;
+    mappings = memory_mappings;
+    memory_mappings = nullptr;
   }
   if (s != nullptr) s->destroy();
+  // It never ran: no CPU holds its translations.
+  release_mappings(mappings);
   if (io_ports != nullptr) mm::free_pages(io_ports, kIoPortPages);
   free_pid(pid_);
   free_object(this);

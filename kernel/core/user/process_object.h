@@ -7,6 +7,7 @@
 #include <core/mm/address_space.h>
 #include <core/sched/scheduler.h>
 #include <core/user/handle_table.h>
+#include <core/user/memory_mapping.h>
 #include <core/user/object.h>
 #include <core/user/process.h>
 #include <lib/intrusive_list.h>
@@ -29,6 +30,9 @@ class Process final : public Object {
   SpinLock vm_lock;
   mm::AddressSpace* space GUARDED_BY(vm_lock) = nullptr;
   uintptr_t map_cursor GUARDED_BY(vm_lock) = 0;
+  // The memory objects mapped into it (MICA_SYS_MEMORY_MAP), each holding a
+  // reference until its pages are unmapped or the space is destroyed.
+  MemoryMapping* memory_mappings GUARDED_BY(vm_lock) = nullptr;
   arch::Platform::IoPorts* io_ports = nullptr;  // set once, under vm_lock
 
   // ---- Threads and life (under `lock`) ----

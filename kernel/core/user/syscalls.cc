@@ -8,6 +8,7 @@
 #include <core/time.h>
 #include <core/user/endpoint.h>
 #include <core/user/hardware.h>
+#include <core/user/memory_mapping.h>
 #include <core/user/process_object.h>
 #include <core/user/socket.h>
 #include <core/user/syscalls.h>
@@ -262,6 +263,9 @@ lib::Result<uintptr_t> sys_vm_allocate(SyscallArgs& a) {
   uint32_t prot = static_cast<uint32_t>(a.a[3]);
   uint32_t flags = static_cast<uint32_t>(a.a[4]);
   if (size == 0 || size % kPage != 0 || (prot & ~7u) != 0) return Status::kInvalidArgs;
+  // Pages are mapped eagerly: more than the free frames can never succeed,
+  // and searching the address space for such a range takes minutes.
+  if (size / kPage > mm::frames().free_frames()) return Status::kNoMemory;
   if ((flags & MICA_VM_FIXED) == 0) {
     // Anywhere: the next free range from the cursor up.
     SpinLockGuard guard(p->vm_lock);
@@ -290,15 +294,19 @@ lib::Result<uintptr_t> sys_vm_free(SyscallArgs& a) {
   uintptr_t address = a.a[1];
   size_t size = a.a[2];
   if (!page_range_ok(address, size)) return Status::kInvalidArgs;
+  MemoryMapping* gone;
   {
     SpinLockGuard guard(p->vm_lock);
     if (p->space == nullptr) return Status::kNoProcess;
     for (uintptr_t page = address; page < address + size; page += kPage) {
       (void)p->space->unmap(page);
     }
+    gone = detach_unmapped(&p->memory_mappings, *p->space, address, size);
   }
   // Other CPUs may cache the old translations (the process's other threads).
   sched::tlb_shootdown();
+  // Only now may memory objects no longer mapped anywhere lose their frames.
+  release_mappings(gone);
   return 0;
 }
 
@@ -364,6 +372,9 @@ lib::Result<uintptr_t> sys_memory_create(SyscallArgs& a) {
                                MICA_RIGHT_WRITE | MICA_RIGHT_MAP));
 }
 
+lib::Result<uintptr_t> map_memory_object(Process& p, MemoryObject& m, uintptr_t address,
+                                         size_t size, uint32_t prot, MemoryMapping* record);
+
 lib::Result<uintptr_t> sys_memory_map(SyscallArgs& a) {
   Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_MANAGE));
   uint32_t prot = static_cast<uint32_t>(a.a[4]);
@@ -375,20 +386,51 @@ lib::Result<uintptr_t> sys_memory_map(SyscallArgs& a) {
   if (!page_range_ok(address, size) || size / kPage > m->pages() || (prot & ~7u) != 0) {
     return Status::kInvalidArgs;
   }
-  SpinLockGuard guard(p->vm_lock);
-  if (p->space == nullptr) return Status::kNoProcess;
+  // The mapping's reference to the object, made before the lock is taken.
+  MemoryMapping* record = TRY(create_mapping(m.get(), address, size / kPage));
+  auto mapped = map_memory_object(*p, *m, address, size, prot, record);
+  if (!mapped.ok()) release_mappings(record);
+  return mapped;
+}
+
+// Maps `m` at [address, address + size) of `p` and links `record` into its
+// mappings. kAlreadyExists if part is mapped.
+lib::Result<uintptr_t> map_memory_object(Process& p, MemoryObject& m, uintptr_t address,
+                                         size_t size, uint32_t prot, MemoryMapping* record) {
+  SpinLockGuard guard(p.vm_lock);
+  if (p.space == nullptr) return Status::kNoProcess;
   for (uintptr_t page = address; page < address + size; page += kPage) {
-    if (p->space->query(page).ok()) return Status::kAlreadyExists;
+    if (p.space->query(page).ok()) return Status::kAlreadyExists;
   }
   for (size_t i = 0; i < size / kPage; ++i) {
-    auto mapped = p->space->map(address + i * kPage, m->frame(i), permissions_of(prot));
+    auto mapped = p.space->map(address + i * kPage, m.frame(i), permissions_of(prot));
     if (!mapped.ok()) {
-      for (size_t j = 0; j < i; ++j) (void)p->space->unmap(address + j * kPage);
+      for (size_t j = 0; j < i; ++j) (void)p.space->unmap(address + j * kPage);
       return mapped.status();
     }
   }
-  m->mapped();
+  record->next = p.memory_mappings;
+  p.memory_mappings = record;
   return address;
+}
+
+// (mica_handle_t resource (GRANT), size_t size, uint64_t* physical_out) ->
+// a memory object of physically contiguous zeroed frames for a device to
+// reach, its first frame's address in *physical_out.
+lib::Result<uintptr_t> sys_dma_create(SyscallArgs& a) {
+  TRY(get<Resource>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kResource, MICA_RIGHT_GRANT));
+  size_t size = a.a[1];
+  if (size == 0 || size % kPage != 0 || size / kPage > MemoryObject::kMaxDmaPages) {
+    return Status::kInvalidArgs;
+  }
+  MemoryObject* m = TRY(MemoryObject::create_contiguous(size / kPage));
+  uint64_t physical = m->physical();
+  if (!copy_out(a.a[2], &physical, sizeof(physical)).ok()) {
+    m->unref();
+    return Status::kFault;
+  }
+  return TRY(add_handle(m, MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_READ |
+                               MICA_RIGHT_WRITE | MICA_RIGHT_MAP));
 }
 
 // ---- IPC ----
@@ -795,6 +837,7 @@ constexpr SyscallTable make_table() {
   handlers[MICA_SYS_VM_READ] = sys_vm_read;
   handlers[MICA_SYS_MEMORY_CREATE] = sys_memory_create;
   handlers[MICA_SYS_MEMORY_MAP] = sys_memory_map;
+  handlers[MICA_SYS_DMA_CREATE] = sys_dma_create;
   handlers[MICA_SYS_ENDPOINT_CREATE] = [](SyscallArgs& a) -> lib::Result<uintptr_t> {
     Endpoint* e = TRY(Endpoint::create(static_cast<uint32_t>(a.a[0]), self().koid()));
     return TRY(add_handle(e, MICA_RIGHTS_ALL & ~(MICA_RIGHT_GRANT | MICA_RIGHT_MANAGE)));

@@ -106,6 +106,11 @@ int mica_irq_ack(mica_handle_t irq);
 // outside, -EINVAL for a malformed one.
 int mica_resource_create(mica_handle_t parent, const struct mica_resource_range* ranges,
                          size_t count, mica_handle_t* out);
+// DMA memory: a memory object of `size` bytes (a page multiple, at most
+// MICA_DMA_MAX_SIZE) of physically contiguous zeroed frames, which start at
+// *physical_out; map it with mica_memory_map.
+int mica_dma_create(mica_handle_t resource, size_t size, uint64_t* physical_out,
+                    mica_handle_t* out);
 
 // ---- Unix domain sockets (MICA_SOCK_STREAM, MICA_SOCK_DGRAM) ----
 int mica_socket_create(uint32_t type, mica_handle_t* out);

@@ -29,6 +29,16 @@ static inline void mica_outw(uint16_t port, uint16_t value) {
   __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port));
 }
 
+static inline uint32_t mica_inl(uint16_t port) {
+  uint32_t value;
+  __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+  return value;
+}
+
+static inline void mica_outl(uint16_t port, uint32_t value) {
+  __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
+}
+
 // `count` 16-bit reads from `port` into `buffer` (rep insw).
 static inline void mica_insw(uint16_t port, void* buffer, size_t count) {
   __asm__ volatile("rep insw" : "+D"(buffer), "+c"(count) : "d"(port) : "memory");

@@ -52,6 +52,7 @@ enum {
 #define MICA_SERVICE_VFS "vfs"
 #define MICA_SERVICE_CONSOLE "console"
 #define MICA_SERVICE_BLOCK "block"  // the root file system's disk
+#define MICA_SERVICE_PCI "pci"
 
 // ---- The VFS: files and directories, per-process descriptors ----
 // The labels are the MICA_POSIX_* operations of <mica/posix.h>; the caller
@@ -114,6 +115,48 @@ enum {
   MICA_BLOCK_FLUSH = 0x403,
 };
 #define MICA_BLOCK_MAX_TRANSFER 65536u
+
+// ---- PCI (drivers/pci: the PC's configuration space) ----
+// A function is addressed as MICA_PCI_ADDRESS(bus, device, function); only
+// the functions the server found at boot are reachable (-ENODEV otherwise).
+#define MICA_PCI_ADDRESS(bus, device, function) \
+  ((uint32_t)(((bus) << 8) | ((device) << 3) | (function)))
+enum {
+  // words[0]: the first to list (an index) -> words[0]: how many there are in
+  // all; payload: struct mica_pci_device entries from that index on (as
+  // many as fit the caller's buffer).
+  MICA_PCI_LIST = 0x500,
+  // words[0]: address, words[1]: register offset (0..255, aligned to the
+  // size), words[2]: size (1, 2 or 4) -> words[0]: 0, words[1]: the value.
+  // -EINVAL for a bad offset or size.
+  MICA_PCI_CONFIG_READ = 0x501,
+  // words as READ, words[3]: the value -> words[0]: 0.
+  MICA_PCI_CONFIG_WRITE = 0x502,
+};
+
+#define MICA_PCI_BAR_IO 1u            // an I/O port range (else memory)
+#define MICA_PCI_BAR_64 2u            // memory: a 64-bit BAR (it uses the next slot too)
+#define MICA_PCI_BAR_PREFETCHABLE 4u  // memory: prefetchable
+
+struct mica_pci_bar {
+  uint64_t base;   // port or physical address; 0 with size 0: unused
+  uint64_t size;   // bytes
+  uint32_t flags;  // MICA_PCI_BAR_*
+  uint32_t reserved;
+};
+
+struct mica_pci_device {
+  uint32_t address;  // MICA_PCI_ADDRESS
+  uint16_t vendor, device;
+  uint8_t class_code, subclass, prog_if, revision;
+  uint8_t header_type;    // 0: device, 1: PCI-PCI bridge, 2: CardBus (bit 7 cleared)
+  uint8_t irq_line;       // the interrupt line the firmware routed (0xff: none)
+  uint8_t irq_pin;        // 1..4: INTA#..INTD#, 0: none
+  uint8_t secondary_bus;  // bridges: the bus behind them
+  uint16_t subsystem_vendor, subsystem;
+  uint32_t reserved;
+  struct mica_pci_bar bars[6];  // header type 0; bridges have two
+};
 
 #ifdef __cplusplus
 }

@@ -100,6 +100,11 @@ enum {
   MICA_SYS_MEMORY_CREATE = 35,  // (size_t size) -> shared memory object handle
   MICA_SYS_MEMORY_MAP = 36,     // (mica_handle_t process, mica_handle_t memory, uintptr_t address,
                                 //  size_t size, uint32_t prot, uint32_t flags) -> address
+  // (mica_handle_t resource (GRANT), size_t size, uint64_t* physical_out) -> a memory object
+  // of size / MICA_PAGE_SIZE physically contiguous zeroed frames (at most MICA_DMA_MAX_SIZE)
+  // for a device to reach at *physical_out; mapped with MICA_SYS_MEMORY_MAP, freed when the
+  // last handle and the last mapping are gone.
+  MICA_SYS_DMA_CREATE = 37,
 
   // IPC on endpoints. A message is a label and MICA_MESSAGE_WORDS words in
   // registers, and optionally one handle (transferred with its rights).
@@ -162,6 +167,7 @@ enum {
 #define MICA_VM_FIXED (1u << 0)  // at exactly `address` (else anywhere; address is a hint)
 
 #define MICA_PAGE_SIZE 4096u
+#define MICA_DMA_MAX_SIZE (1u << 20)  // bytes per MICA_SYS_DMA_CREATE object
 
 // ---- Messages ----
 #define MICA_MESSAGE_WORDS 4

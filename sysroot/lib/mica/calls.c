@@ -218,6 +218,11 @@ int mica_resource_create(mica_handle_t parent, const struct mica_resource_range*
   return handle_result(mica_syscall3(MICA_SYS_RESOURCE_CREATE, parent, U(ranges), count), out);
 }
 
+int mica_dma_create(mica_handle_t resource, size_t size, uint64_t* physical_out,
+                    mica_handle_t* out) {
+  return handle_result(mica_syscall3(MICA_SYS_DMA_CREATE, resource, size, U(physical_out)), out);
+}
+
 int mica_socket_create(uint32_t type, mica_handle_t* out) {
   return handle_result(mica_syscall1(MICA_SYS_SOCKET_CREATE, type), out);
 }
