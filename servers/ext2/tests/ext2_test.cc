@@ -800,7 +800,7 @@ TEST_P(Ext2Test, UnlinkWhileOpen) {
   EXPECT_EQ(fs_->free_inodes(), free_inodes - 1);  // the waiting directory
   expect_clean();
   EXPECT_EQ(fs_->close(medium), 0);
-  EXPECT_EQ(nlink(medium), 0);  // one opener left
+  EXPECT_EQ(nlink(medium), 0);       // one opener left
   EXPECT_EQ(fs_->close(medium), 0);  // the last close frees it
   EXPECT_EQ(fs_->close(medium), -EINVAL);
   EXPECT_EQ(fs_->unlinked_open(), 0u);
