@@ -27,8 +27,8 @@ bool only_slashes(const char* at) {
 bool Namespace::mount(const char* path, FileSystem* fs) {
   if (count_ == kMaxMounts || strlen(path) >= sizeof(mounts_[0].path)) return false;
   Mount& m = mounts_[count_++];
-  strlcpy(m.path, path, sizeof(m.path));
-  m.length = strlen(m.path);
+  m.length = strlen(path);
+  memcpy(m.path, path, m.length + 1);
   m.fs = fs;
   return true;
 }
