@@ -64,6 +64,7 @@ struct DirSlot {
   uint32_t offset;       // its offset in that block
   uint32_t prev_offset;  // the previous entry's offset in the block, or kNone
   uint32_t ino;
+  uint8_t type;  // the entry's file type (0 without the filetype feature)
 };
 
 }  // namespace internal
@@ -1034,6 +1035,7 @@ int Ext2::find_entry(Inode* dir_inode, const char* name, size_t length, DirSlot*
     slot->offset = offset;
     slot->prev_offset = prev;
     slot->ino = entry.ino;
+    slot->type = entry.type;
     return 1;
   });
   if (r < 0) return r;
@@ -1190,6 +1192,11 @@ int Ext2::is_ancestor(uint32_t ancestor, uint32_t dir) {
 // ---- The API ----
 
 int Ext2::lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino) {
+  FileType type;
+  return lookup(dir, name, length, ino, &type);
+}
+
+int Ext2::lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino, FileType* type) {
   if (length > kMaxNameLength) return -ENAMETOOLONG;
   if (length == 0) return -ENOENT;
   Inode dir_inode;
@@ -1199,6 +1206,9 @@ int Ext2::lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino) {
   r = find_entry(&dir_inode, name, length, &slot);
   if (r < 0) return r;
   *ino = slot.ino;
+  *type = filetype_ && slot.type <= static_cast<uint8_t>(FileType::kSymlink)
+              ? static_cast<FileType>(slot.type)
+              : FileType::kUnknown;
   return 0;
 }
 
@@ -1626,9 +1636,9 @@ int Ext2::open(uint32_t ino) {
     o->count++;
     return 0;
   }
-  Inode inode;
-  int r = get_inode(ino, &inode);
-  if (r < 0) return r;
+  // The inode is not read: the caller has just looked it up, and an open
+  // costs no disk access.
+  if (!valid_ino(ino)) return -EINVAL;
   for (OpenInode& o : open_) {
     if (o.count != 0) continue;
     o = OpenInode{ino, 1, false};

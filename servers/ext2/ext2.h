@@ -139,6 +139,9 @@ class Ext2 {
   // The inode `name` (`length` bytes, no NUL needed) names in directory
   // `dir`. -ENOENT, -ENOTDIR, -ENAMETOOLONG.
   int lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino);
+  // The same, with the type the entry records (no inode read): kUnknown
+  // without the filetype feature.
+  int lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino, FileType* type);
   int stat(uint32_t ino, Stat* out);
   // Reads up to `size` bytes at `offset` (holes read as zeros). Returns the
   // bytes read, 0 at or past the end. -EISDIR on a directory. At most
@@ -196,8 +199,9 @@ class Ext2 {
   int resolve(const char* path, size_t length, uint32_t* ino, bool follow_last = true,
               uint32_t start = kRootIno);
 
-  // Open counts. open: -ENOENT (not in use), -ENFILE (kMaxOpenInodes
-  // distinct inodes are open). close frees a file unlinked while open when
+  // Open counts, of inodes the caller has just looked up (not read again).
+  // open: -EINVAL (not an inode number), -ENFILE (kMaxOpenInodes distinct
+  // inodes are open). close frees a file unlinked while open when
   // its last opener goes (-EINVAL if `ino` was not open).
   int open(uint32_t ino);
   int close(uint32_t ino);

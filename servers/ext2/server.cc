@@ -245,6 +245,28 @@ uint8_t dirent_type(ext2::FileType type) {
   return index < 8 ? kTypes[index] : DT_UNKNOWN;
 }
 
+// The S_IF* bits of a directory entry's type; 0 if it records none.
+uint32_t type_mode(ext2::FileType type) {
+  switch (type) {
+    case ext2::FileType::kRegular:
+      return ext2::kModeRegular;
+    case ext2::FileType::kDirectory:
+      return ext2::kModeDirectory;
+    case ext2::FileType::kCharDevice:
+      return ext2::kModeCharDevice;
+    case ext2::FileType::kBlockDevice:
+      return ext2::kModeBlockDevice;
+    case ext2::FileType::kFifo:
+      return ext2::kModeFifo;
+    case ext2::FileType::kSocket:
+      return ext2::kModeSocket;
+    case ext2::FileType::kSymlink:
+      return ext2::kModeSymlink;
+    default:
+      return 0;
+  }
+}
+
 // Answers one request; true if it may have changed the file system.
 bool serve(const mica_message& m, char* payload) {
   const uintptr_t* w = m.words;
@@ -258,12 +280,20 @@ bool serve(const mica_message& m, char* payload) {
     case MICA_FS_LOOKUP: {
       if (name == nullptr) return reply(-EFAULT), false;
       if (!valid(w[0])) return reply(-ENOENT), false;
+      // The type from the directory entry where it is recorded: no inode
+      // read (the VFS's path walk needs only the type).
       uint32_t child;
-      ext2::Stat st;
-      int r = g_fs->lookup(ino, name, length, &child);
-      if (r == 0) r = g_fs->stat(child, &st);
+      ext2::FileType type;
+      int r = g_fs->lookup(ino, name, length, &child, &type);
       if (r < 0) return reply(r), false;
-      reply(0, nullptr, 0, child, st.mode);
+      uint32_t mode = type_mode(type);
+      if (mode == 0) {
+        ext2::Stat st;
+        r = g_fs->stat(child, &st);
+        if (r < 0) return reply(r), false;
+        mode = st.mode;
+      }
+      reply(0, nullptr, 0, child, mode);
       return false;
     }
     case MICA_FS_STAT: {

@@ -34,8 +34,8 @@ class FileSystem {
   virtual const char* name() const = 0;
   virtual uint64_t root() const = 0;
   virtual int lookup(uint64_t dir, const char* name, size_t length, uint64_t* out) = 0;
-  // lookup, with the node's mode (S_IF* and permissions) too: one request
-  // where the file system is another process.
+  // lookup, with the node's S_IF* type too (permission bits optional): one
+  // request where the file system is another process.
   virtual int lookup_node(uint64_t dir, const char* name, size_t length, uint64_t* out,
                           uint32_t* mode) {
     int r = lookup(dir, name, length, out);

@@ -362,7 +362,7 @@ int MemFs::readdir(uint64_t dir, uint64_t* cookie, DirEntry* out) {
   if (c == 0) return 0;
   const Node& n = nodes_table_[c];
   out->ino = c;
-  out->type = is_dir(&n) ? DT_DIR : DT_REG;
+  out->type = is_dir(&n) ? DT_DIR : S_ISLNK(n.mode) ? DT_LNK : DT_REG;
   strlcpy(out->name, n.name, sizeof(out->name));
   *cookie = position + 1;
   return 1;

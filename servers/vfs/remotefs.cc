@@ -55,14 +55,21 @@ RemoteFs* RemoteFs::connect(const char* service, const char* name) {
 // server 100 ms after its death at first, longer when it keeps dying) if
 // the last one died.
 bool RemoteFs::connected() {
+  // After a wait in vain (the server stays down, or is in a long back-off),
+  // one look per request: the VFS serves everyone else meanwhile.
+  int tries = gave_up_ ? 1 : 151;
   for (int i = 0; endpoint_ == MICA_HANDLE_INVALID; ++i) {
     if (mica_service_lookup(service_, &endpoint_) == 0) {
       printf("vfs: %s server back (instance %llu)\n", name_,
              static_cast<unsigned long long>(instance_));
+      gave_up_ = false;
       break;
     }
     endpoint_ = MICA_HANDLE_INVALID;
-    if (i == 150) return false;
+    if (i + 1 == tries) {
+      gave_up_ = true;
+      return false;
+    }
     mica_sleep(20 * kMs);
   }
   return true;

@@ -66,6 +66,7 @@ class RemoteFs final : public FileSystem {
   mica_handle_t endpoint_;
   uint64_t root_ = 0;
   uint64_t instance_ = 1;
+  bool gave_up_ = false;  // the last wait for the server ended without it
 };
 
 }  // namespace vfs

@@ -89,7 +89,8 @@ enum {
   // -> words[1]: the root directory's inode.
   MICA_FS_ROOT = 0x500,
   // words[0]: directory; payload: one name -> words[1]: inode, words[2]:
-  // its mode (S_IF* type and permission bits).
+  // its mode: the S_IF* type (the permission bits may be 0: they come with
+  // MICA_FS_STAT).
   MICA_FS_LOOKUP = 0x501,
   // words[0]: inode -> payload: struct mica_fs_stat.
   MICA_FS_STAT = 0x502,
