@@ -63,9 +63,10 @@ struct OpenFile {
   int flags = 0;  // O_ACCMODE | O_APPEND | O_NONBLOCK
   FileSystem* fs = nullptr;
   uint64_t ino = 0;
-  uint32_t device = 0;    // kDevice: DevFs::Device
-  uint64_t offset = 0;    // files; directories: the readdir cookie
-  uint64_t instance = 0;  // kNode: fs->instance() when it was opened
+  uint32_t device = 0;     // kDevice: DevFs::Device
+  uint64_t offset = 0;     // files; directories: the readdir cookie
+  uint64_t instance = 0;   // kNode: fs->instance() when it was opened
+  bool directory = false;  // kNode: a directory (readdir, not read)
   Pipe* pipe = nullptr;
 };
 
@@ -477,6 +478,7 @@ void do_open(Client* c, const char* path, int flags, uint32_t mode, bool directo
   if (f == nullptr) return reply(-ENFILE);
   f->fs = at.fs;
   f->ino = at.ino;
+  f->directory = S_ISDIR(type);
   f->device = device ? info.device : 0;
   // The instance first: if the server dies while it is told, the file is
   // stale at once.
@@ -613,13 +615,16 @@ void do_lseek(OpenFile* f, int64_t offset, int whence) {
     return reply(f->kind == OpenFile::Kind::kDevice ? 0 : -ESPIPE);
   }
   if (stale(f)) return reply(-EIO);
-  NodeInfo info;
-  int r = f->fs->stat(f->ino, &info);
-  if (r < 0) return reply(r);
-  if (S_ISDIR(info.mode)) {
+  if (f->directory) {
     if (whence != SEEK_SET || offset != 0) return reply(-EINVAL);
     f->offset = 0;
     return reply(0, nullptr, 0, 0, 0);
+  }
+  // Only SEEK_END needs the size (a request to the server for ext2).
+  NodeInfo info = {};
+  if (whence == SEEK_END) {
+    int r = f->fs->stat(f->ino, &info);
+    if (r < 0) return reply(r);
   }
   int64_t base = whence == SEEK_SET   ? 0
                  : whence == SEEK_CUR ? static_cast<int64_t>(f->offset)
