@@ -1,5 +1,6 @@
 // ls [-l] [-a] [PATH...]: lists directories (sorted by name) and files.
-//   -l  one line each: mode string, link count, size in bytes, name
+//   -l  one line each: mode string, link count, size in bytes, name (and
+//       "-> target" for a symbolic link, which is shown, not followed)
 //   -a  also the names that start with '.'
 // A missing PATH is reported ("ls: PATH: No such file or directory") and
 // makes the status 1; the other paths are still listed.
@@ -32,15 +33,30 @@ void mode_string(mode_t mode, char out[11]) {
   out[10] = 0;
 }
 
-void print_entry(const char* name, const struct stat& st) {
+// `path` is where the entry is (for a symbolic link's target).
+void print_entry(const char* name, const char* path, const struct stat& st) {
   if (!long_format) {
     printf("%s\n", name);
     return;
   }
   char mode[11];
   mode_string(st.st_mode, mode);
-  printf("%s %3u %8lld %s\n", mode, static_cast<unsigned>(st.st_nlink),
+  printf("%s %3u %8lld %s", mode, static_cast<unsigned>(st.st_nlink),
          static_cast<long long>(st.st_size), name);
+  if (S_ISLNK(st.st_mode)) {
+    char target[4096];
+    ssize_t n = readlink(path, target, sizeof(target) - 1);
+    if (n >= 0) {
+      target[n] = 0;
+      printf(" -> %s", target);
+    }
+  }
+  printf("\n");
+}
+
+// -l shows a symbolic link itself; without it, what the link leads to.
+int status_of(const char* path, struct stat* st) {
+  return long_format ? lstat(path, st) : stat(path, st);
 }
 
 int compare_names(const void* a, const void* b) {
@@ -86,11 +102,11 @@ bool list_directory(const char* path) {
       char* full = static_cast<char*>(malloc(length));
       struct stat st;
       if (full != nullptr) snprintf(full, length, "%s/%s", path, names[i]);
-      if (full == nullptr || stat(full, &st) != 0) {
+      if (full == nullptr || lstat(full, &st) != 0) {
         coreutils::report("ls", full != nullptr ? full : names[i], full ? errno : ENOMEM);
         ok = false;
       } else {
-        print_entry(names[i], st);
+        print_entry(names[i], full, st);
       }
       free(full);
     } else {
@@ -131,19 +147,19 @@ int main(int argc, char** argv) {
   bool printed = false;
   for (int i = 0; i < count; i++) {
     struct stat st;
-    if (stat(paths[i], &st) != 0) {
+    if (status_of(paths[i], &st) != 0) {
       coreutils::report("ls", paths[i], errno);
       status = 1;
     } else if (S_ISDIR(st.st_mode)) {
       // listed below
     } else {
-      print_entry(paths[i], st);
+      print_entry(paths[i], paths[i], st);
       printed = true;
     }
   }
   for (int i = 0; i < count; i++) {
     struct stat st;
-    if (stat(paths[i], &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    if (status_of(paths[i], &st) != 0 || !S_ISDIR(st.st_mode)) continue;
     if (count > 1) {
       printf("%s%s:\n", printed ? "\n" : "", paths[i]);
       printed = true;

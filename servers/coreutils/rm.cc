@@ -54,10 +54,9 @@ bool remove_tree(const char* path) {
 }
 
 bool remove_path(const char* path) {
+  // lstat: a symbolic link (dangling, or to a directory) is removed itself.
   struct stat st;
-  if (stat(path, &st) != 0) {
-    // A dangling symbolic link does not stat: unlink it all the same.
-    if (errno == ENOENT && unlink(path) == 0) return true;
+  if (lstat(path, &st) != 0) {
     if (errno == ENOENT && force) return true;
     coreutils::report("rm", path, errno);
     return false;
@@ -67,9 +66,6 @@ bool remove_path(const char* path) {
       coreutils::report("rm", path, EISDIR);
       return false;
     }
-    // There is no lstat: a symbolic link to a directory stats as one, but
-    // unlink() removes the link (and fails for a real directory).
-    if (unlink(path) == 0) return true;
     return remove_tree(path);
   }
   if (unlink(path) != 0) {

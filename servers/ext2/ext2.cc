@@ -64,6 +64,7 @@ struct DirSlot {
   uint32_t offset;       // its offset in that block
   uint32_t prev_offset;  // the previous entry's offset in the block, or kNone
   uint32_t ino;
+  uint8_t type;  // the entry's file type (0 without the filetype feature)
 };
 
 }  // namespace internal
@@ -416,6 +417,10 @@ int Ext2::init(BlockDevice* device, const char** reason) {
   free_inodes_ = static_cast<uint32_t>(free_inodes);
   now_ = load32(sb + kSbWtime);
   generation_ = now_ ^ load32(sb + kSbFreeBlocks);
+  if (!read_only_ && clean_unlinked_dir() < 0) {
+    *reason = "cannot free the files unlinked while open before a crash";
+    return kCorrupt;
+  }
   return 0;
 }
 
@@ -1030,6 +1035,7 @@ int Ext2::find_entry(Inode* dir_inode, const char* name, size_t length, DirSlot*
     slot->offset = offset;
     slot->prev_offset = prev;
     slot->ino = entry.ino;
+    slot->type = entry.type;
     return 1;
   });
   if (r < 0) return r;
@@ -1186,6 +1192,11 @@ int Ext2::is_ancestor(uint32_t ancestor, uint32_t dir) {
 // ---- The API ----
 
 int Ext2::lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino) {
+  FileType type;
+  return lookup(dir, name, length, ino, &type);
+}
+
+int Ext2::lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino, FileType* type) {
   if (length > kMaxNameLength) return -ENAMETOOLONG;
   if (length == 0) return -ENOENT;
   Inode dir_inode;
@@ -1195,6 +1206,9 @@ int Ext2::lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino) {
   r = find_entry(&dir_inode, name, length, &slot);
   if (r < 0) return r;
   *ino = slot.ino;
+  *type = filetype_ && slot.type <= static_cast<uint8_t>(FileType::kSymlink)
+              ? static_cast<FileType>(slot.type)
+              : FileType::kUnknown;
   return 0;
 }
 
@@ -1205,7 +1219,8 @@ int Ext2::stat(uint32_t ino, Stat* out) {
   bool linux_os = load32(superblock_ + kSbCreatorOs) == 0;
   out->ino = ino;
   out->mode = inode.mode;
-  out->nlink = inode.links;
+  OpenInode* open = find_open(ino);
+  out->nlink = open != nullptr && open->unlinked ? 0 : inode.links;
   out->uid = inode.uid | (linux_os ? static_cast<uint32_t>(inode.uid_high) << 16 : 0);
   out->gid = inode.gid | (linux_os ? static_cast<uint32_t>(inode.gid_high) << 16 : 0);
   out->size = inode_size(inode);
@@ -1429,6 +1444,16 @@ int Ext2::unlink(uint32_t dir, const char* name, size_t length) {
   r = get_inode(slot.ino, &inode);
   if (r < 0) return r == -ENOENT ? kCorrupt : r;
   if (is_dir(inode)) return -EISDIR;
+  if (inode.links == 1 && find_open(slot.ino) != nullptr) {
+    // Its last link goes while it is open: the directory it will wait in
+    // first, which may change the root (and `dir` with it), so look again.
+    uint32_t unlinked;
+    r = ensure_unlinked_dir(&unlinked);
+    if (r < 0) return r;
+    r = get_dir(dir, &dir_inode);
+    if (r == 0) r = find_entry(&dir_inode, name, length, &slot);
+    if (r < 0) return r;
+  }
   r = remove_entry(dir, &dir_inode, slot);
   if (r < 0) return r;
   return drop_link(slot.ino, &inode);
@@ -1451,6 +1476,9 @@ int Ext2::link(uint32_t ino, uint32_t dir, const char* name, size_t length) {
 }
 
 int Ext2::drop_link(uint32_t ino, Inode* inode) {
+  if (inode->links == 1 && !is_dir(*inode) && find_open(ino) != nullptr) {
+    return park_unlinked(ino, inode);
+  }
   if (inode->links > 0) inode->links--;
   inode->ctime = now_;
   if (inode->links == 0) return release_inode(ino, inode);
@@ -1496,6 +1524,8 @@ int Ext2::rename(uint32_t old_dir, const char* old_name, size_t old_length, uint
       is_dot(new_name, new_length) || is_dot_dot(new_name, new_length)) {
     return -EINVAL;
   }
+  r = prepare_replace(new_dir, new_name, new_length);
+  if (r < 0) return r;
   Inode old_dir_inode;
   r = get_dir(old_dir, &old_dir_inode);
   if (r < 0) return r;
@@ -1571,6 +1601,158 @@ int Ext2::rename(uint32_t old_dir, const char* old_name, size_t old_length, uint
   if (r < 0) return r;
   inode.ctime = now_;
   return write_inode(source.ino, &inode);
+}
+
+// ---- Open files, and files unlinked while open ----
+
+namespace {
+
+// `value` in decimal into `out` (11 bytes); returns the length.
+size_t decimal(uint32_t value, char* out) {
+  char digits[10];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  for (size_t i = 0; i < n; i++) out[i] = digits[n - 1 - i];
+  out[n] = 0;
+  return n;
+}
+
+constexpr size_t kUnlinkedDirLength = sizeof(kUnlinkedDir) - 1;
+
+}  // namespace
+
+Ext2::OpenInode* Ext2::find_open(uint32_t ino) {
+  for (OpenInode& o : open_) {
+    if (o.count != 0 && o.ino == ino) return &o;
+  }
+  return nullptr;
+}
+
+int Ext2::open(uint32_t ino) {
+  if (OpenInode* o = find_open(ino)) {
+    o->count++;
+    return 0;
+  }
+  // The inode is not read: the caller has just looked it up, and an open
+  // costs no disk access.
+  if (!valid_ino(ino)) return -EINVAL;
+  for (OpenInode& o : open_) {
+    if (o.count != 0) continue;
+    o = OpenInode{ino, 1, false};
+    return 0;
+  }
+  return -ENFILE;
+}
+
+int Ext2::close(uint32_t ino) {
+  OpenInode* o = find_open(ino);
+  if (o == nullptr) return -EINVAL;
+  if (--o->count != 0 || !o->unlinked) return 0;
+  *o = OpenInode{};
+  return free_parked(ino);
+}
+
+uint32_t Ext2::unlinked_open() const {
+  uint32_t n = 0;
+  for (const OpenInode& o : open_) n += o.count != 0 && o.unlinked;
+  return n;
+}
+
+int Ext2::release_unlinked() {
+  int result = 0;
+  for (OpenInode& o : open_) {
+    if (o.count == 0 || !o.unlinked) continue;
+    uint32_t ino = o.ino;
+    o = OpenInode{};
+    int r = free_parked(ino);
+    if (r < 0 && result == 0) result = r;
+  }
+  return result;
+}
+
+// A directory because it is never opened by name: the VFS does not know the
+// inode is special, and nothing else refers to it.
+int Ext2::ensure_unlinked_dir(uint32_t* dir) {
+  int r = lookup(kRootIno, kUnlinkedDir, kUnlinkedDirLength, dir);
+  if (r == -ENOENT) return mkdir(kRootIno, kUnlinkedDir, kUnlinkedDirLength, 0700, dir);
+  if (r < 0) return r;
+  Inode inode;
+  r = get_dir(*dir, &inode);
+  return r == -ENOTDIR ? -EEXIST : r;
+}
+
+// The caller is removing the last entry of open file `ino`: the file keeps
+// one, in kUnlinkedDir (which ensure_unlinked_dir made before the caller
+// read the directories it changes).
+int Ext2::park_unlinked(uint32_t ino, Inode* inode) {
+  uint32_t dir;
+  int r = ensure_unlinked_dir(&dir);
+  if (r < 0) return r;
+  Inode dir_inode;
+  r = get_dir(dir, &dir_inode);
+  if (r < 0) return r;
+  char name[11];
+  size_t length = decimal(ino, name);
+  r = add_entry(dir, &dir_inode, name, length, ino, inode->mode);
+  if (r < 0) return r;
+  inode->ctime = now_;
+  r = write_inode(ino, inode);
+  if (r < 0) return r;
+  find_open(ino)->unlinked = true;
+  return 0;
+}
+
+// Frees parked file `ino` (no longer in open_), and the directory with the
+// last one.
+int Ext2::free_parked(uint32_t ino) {
+  uint32_t dir;
+  int r = lookup(kRootIno, kUnlinkedDir, kUnlinkedDirLength, &dir);
+  if (r < 0) return r;
+  char name[11];
+  size_t length = decimal(ino, name);
+  r = unlink(dir, name, length);
+  if (r < 0) return r;
+  if (unlinked_open() != 0) return 0;
+  r = rmdir(kRootIno, kUnlinkedDir, kUnlinkedDirLength);
+  return r == -ENOTEMPTY ? 0 : r;
+}
+
+// At mount: what a crash left parked is freed.
+int Ext2::clean_unlinked_dir() {
+  uint32_t dir;
+  int r = lookup(kRootIno, kUnlinkedDir, kUnlinkedDirLength, &dir);
+  if (r == -ENOENT) return 0;
+  if (r < 0) return r;
+  Inode inode;
+  r = get_dir(dir, &inode);
+  if (r == -ENOTDIR) return 0;  // someone's file of that name: not ours
+  if (r < 0) return r;
+  uint64_t cookie = 0;
+  DirEntry entry;
+  while ((r = readdir(dir, &cookie, &entry)) == 1) {
+    if (is_dot(entry.name, entry.name_length) || is_dot_dot(entry.name, entry.name_length)) {
+      continue;
+    }
+    r = unlink(dir, entry.name, entry.name_length);
+    if (r < 0) return r;
+  }
+  if (r < 0) return r;
+  return rmdir(kRootIno, kUnlinkedDir, kUnlinkedDirLength);
+}
+
+// Before rename replaces `name` in `dir`: if that is the last link of an
+// open file, the directory it will wait in must exist first.
+int Ext2::prepare_replace(uint32_t dir, const char* name, size_t length) {
+  uint32_t target;
+  if (lookup(dir, name, length, &target) != 0 || find_open(target) == nullptr) return 0;
+  Inode inode;
+  int r = get_inode(target, &inode);
+  if (r < 0 || inode.links != 1 || is_dir(inode)) return 0;
+  uint32_t unlinked;
+  return ensure_unlinked_dir(&unlinked);
 }
 
 int Ext2::readdir(uint32_t dir, uint64_t* cookie, DirEntry* out) {

@@ -23,9 +23,18 @@
 // ignored; needs_recovery refuses the mount), htree lookups, atime updates,
 // creating special files (existing ones can be looked up, stat'ed and
 // removed), permissions and the root-reserved blocks (the caller decides),
-// open-but-unlinked files (unlink frees at once), backup superblocks (left as
+// backup superblocks (left as
 // mke2fs wrote them, as Linux does), a block cache (every access goes to the
 // device), concurrency (the caller serializes all calls on one Ext2).
+//
+// Open files: the server says which inodes are open (open/close). When the
+// last link of an open regular file goes (unlink, or rename over it), its
+// entry moves to the hidden directory /.mica-unlinked (named by inode
+// number) instead of being freed, so the data lives on until the last close
+// frees it, and the disk stays consistent for e2fsck at every moment (an
+// allocated inode with no links would not be). stat reports nlink 0 for
+// such a file. A crash in between leaves only that directory behind: the
+// next read-write mount empties and removes it.
 #pragma once
 
 #include <stddef.h>
@@ -66,6 +75,10 @@ inline constexpr uint16_t kModeSocket = 0xc000;
 inline constexpr uint16_t kModePermissionMask = 07777;
 
 inline constexpr size_t kMaxNameLength = 255;
+// Where open files without links wait for their last close (in the root).
+inline constexpr char kUnlinkedDir[] = ".mica-unlinked";
+// Inodes that may be open at once.
+inline constexpr size_t kMaxOpenInodes = 256;
 // Symbolic links followed by one resolve() before -ELOOP.
 inline constexpr int kMaxSymlinkFollows = 40;
 
@@ -126,6 +139,9 @@ class Ext2 {
   // The inode `name` (`length` bytes, no NUL needed) names in directory
   // `dir`. -ENOENT, -ENOTDIR, -ENAMETOOLONG.
   int lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino);
+  // The same, with the type the entry records (no inode read): kUnknown
+  // without the filetype feature.
+  int lookup(uint32_t dir, const char* name, size_t length, uint32_t* ino, FileType* type);
   int stat(uint32_t ino, Stat* out);
   // Reads up to `size` bytes at `offset` (holes read as zeros). Returns the
   // bytes read, 0 at or past the end. -EISDIR on a directory. At most
@@ -182,6 +198,17 @@ class Ext2 {
   // kMaxSymlinkFollows. -ENOTDIR when a non-directory is used as one.
   int resolve(const char* path, size_t length, uint32_t* ino, bool follow_last = true,
               uint32_t start = kRootIno);
+
+  // Open counts, of inodes the caller has just looked up (not read again).
+  // open: -EINVAL (not an inode number), -ENFILE (kMaxOpenInodes distinct
+  // inodes are open). close frees a file unlinked while open when
+  // its last opener goes (-EINVAL if `ino` was not open).
+  int open(uint32_t ino);
+  int close(uint32_t ino);
+  // Frees every file unlinked while open, open or not (at shut-down).
+  int release_unlinked();
+  // How many open files have lost their last link.
+  uint32_t unlinked_open() const;
 
   // Writes the superblock and group descriptors (data, bitmaps and inodes
   // are written through as they change). The free counts are exact.
@@ -265,6 +292,19 @@ class Ext2 {
   int resolve_from(uint32_t start, const char* path, size_t length, bool follow_last,
                    int* follows_left, uint32_t* ino);
 
+  // Open files and the unlinked-while-open directory.
+  struct OpenInode {
+    uint32_t ino;
+    uint32_t count;
+    bool unlinked;  // its entry is in kUnlinkedDir
+  };
+  OpenInode* find_open(uint32_t ino);
+  int ensure_unlinked_dir(uint32_t* dir);
+  int park_unlinked(uint32_t ino, Inode* inode);
+  int free_parked(uint32_t ino);
+  int clean_unlinked_dir();
+  int prepare_replace(uint32_t dir, const char* name, size_t length);
+
   BlockDevice* device_ = nullptr;
   uint8_t* superblock_ = nullptr;  // the 1024 bytes at offset 1024
   uint8_t* groups_ = nullptr;      // the group descriptor table, descriptor_blocks_ blocks
@@ -288,6 +328,7 @@ class Ext2 {
   uint32_t now_ = 0;
   uint32_t generation_ = 0;
   uint32_t goal_ = 0;  // where the next block allocation looks first
+  OpenInode open_[kMaxOpenInodes] = {};
 };
 
 }  // namespace ext2

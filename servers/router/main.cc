@@ -50,6 +50,12 @@ struct Server {
   mica_handle_t process = MICA_HANDLE_INVALID;
   uint32_t restarts = 0;
   uint64_t restart_at = 0;  // when to start it again (0: no restart pending)
+  // Whether it gets descriptors from the VFS: only if the VFS was there at
+  // its first start. A server started before the VFS (the disk driver, the
+  // ext2 server) may be what the VFS waits for when it is restarted, so
+  // asking the VFS then would deadlock.
+  bool descriptors = false;
+  bool started = false;
 };
 
 // A registered service.
@@ -412,10 +418,12 @@ void handle(mica_message& m, char* payload) {
 // ---- Servers ----
 
 bool start_server(Server& s) {
+  if (!s.started) s.descriptors = find_service(MICA_SERVICE_VFS) != nullptr;
+  s.started = true;
   Hardware hardware;
   hardware.ranges = s.manifest.hardware;
   hardware.count = s.manifest.hardware_count;
-  mica_handle_t process = start(s.manifest.argv, hardware, s.manifest.ramdisk, true);
+  mica_handle_t process = start(s.manifest.argv, hardware, s.manifest.ramdisk, s.descriptors);
   if (process == MICA_HANDLE_INVALID) return false;
   s.process = process;
   s.pid = pid_of(process);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <errno.h>
+
 namespace vfs {
 
 struct NodeInfo {
@@ -32,6 +34,16 @@ class FileSystem {
   virtual const char* name() const = 0;
   virtual uint64_t root() const = 0;
   virtual int lookup(uint64_t dir, const char* name, size_t length, uint64_t* out) = 0;
+  // lookup, with the node's S_IF* type too (permission bits optional): one
+  // request where the file system is another process.
+  virtual int lookup_node(uint64_t dir, const char* name, size_t length, uint64_t* out,
+                          uint32_t* mode) {
+    int r = lookup(dir, name, length, out);
+    NodeInfo info;
+    if (r == 0) r = stat(*out, &info);
+    if (r == 0) *mode = info.mode;
+    return r;
+  }
   virtual int stat(uint64_t ino, NodeInfo* out) = 0;
   // Bytes read (0 at the end), or an error.
   virtual long read(uint64_t ino, uint64_t offset, void* buffer, size_t size) = 0;
@@ -48,7 +60,23 @@ class FileSystem {
   // The entry after *cookie (0 starts), which advances: 1, 0 at the end, or
   // an error.
   virtual int readdir(uint64_t dir, uint64_t* cookie, DirEntry* out) = 0;
-  virtual int sync() { return 0; }
+  // A symbolic link `name` in `dir` to `target`; the target of symlink
+  // `ino` (no NUL; cut to `size`: the length copied); a second name for
+  // non-directory `ino`. File systems without them: -EPERM, -EINVAL.
+  virtual int symlink(uint64_t, const char*, size_t, const char*, size_t, uint64_t*) {
+    return -EPERM;
+  }
+  virtual int readlink(uint64_t, char*, size_t) { return -EINVAL; }
+  virtual int link(uint64_t, uint64_t, const char*, size_t) { return -EPERM; }
+  // Writes everything back; `final` at shut-down.
+  virtual int sync(bool final = false) {
+    (void) final;
+    return 0;
+  }
+  // Which incarnation of the file system this is: a file system served by
+  // another process starts a new one when that process is restarted, and
+  // descriptors opened on an older one fail with -EIO.
+  virtual uint64_t instance() const { return 0; }
   // Open counts, so that a file unlinked while open lives until closed.
   virtual void opened(uint64_t) {}
   virtual void closed(uint64_t) {}

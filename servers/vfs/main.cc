@@ -30,9 +30,10 @@
 
 #include "clock.h"
 #include "devfs.h"
-#include "ext2fs.h"
 #include "memfs.h"
+#include "namespace.h"
 #include "path.h"
+#include "remotefs.h"
 
 namespace vfs {
 
@@ -65,8 +66,10 @@ struct OpenFile {
   int flags = 0;  // O_ACCMODE | O_APPEND | O_NONBLOCK
   FileSystem* fs = nullptr;
   uint64_t ino = 0;
-  uint32_t device = 0;  // kDevice: DevFs::Device
-  uint64_t offset = 0;  // files; directories: the readdir cookie
+  uint32_t device = 0;     // kDevice: DevFs::Device
+  uint64_t offset = 0;     // files; directories: the readdir cookie
+  uint64_t instance = 0;   // kNode: fs->instance() when it was opened
+  bool directory = false;  // kNode: a directory (readdir, not read)
   Pipe* pipe = nullptr;
 };
 
@@ -109,15 +112,8 @@ struct PendingPoll {
   bool watches_console;  // waits for console input: asked again every kConsolePollNs
 };
 
-struct Mount {
-  char path[64];
-  size_t length;
-  FileSystem* fs;
-};
-
 mica_handle_t g_endpoint;
-Mount g_mounts[8];
-size_t g_mount_count = 0;
+Namespace g_ns;
 Client g_clients[kMaxClients];
 OpenFile g_files[kMaxOpenFiles];
 Pipe* g_pipes;  // kMaxPipes
@@ -185,7 +181,8 @@ void drop(OpenFile* f) {
   if (f == nullptr || --f->refs != 0) return;
   switch (f->kind) {
     case OpenFile::Kind::kNode:
-      f->fs->closed(f->ino);
+      // Not on a restarted server: the file was open on the one that died.
+      if (f->instance == f->fs->instance()) f->fs->closed(f->ino);
       break;
     case OpenFile::Kind::kPipeRead:
       --f->pipe->readers;
@@ -244,74 +241,23 @@ OpenFile* file_of(Client* c, uintptr_t fd) {
 
 // ---- Paths ----
 
-struct Location {
-  FileSystem* fs;
-  uint64_t ino;
-};
-
-// The mount that holds absolute path `path`, and the rest of the path.
-Mount* mount_of(const char* path, const char** rest) {
-  Mount* best = nullptr;
-  for (size_t i = 0; i < g_mount_count; ++i) {
-    Mount& m = g_mounts[i];
-    if (strncmp(path, m.path, m.length) != 0) continue;
-    if (m.length > 1 && path[m.length] != 0 && path[m.length] != '/') continue;
-    if (best == nullptr || m.length > best->length) best = &m;
-  }
-  if (best != nullptr) *rest = path + (best->length > 1 ? best->length : 0);
-  return best;
+// A descriptor opened on a file-system server that has died since.
+bool stale(const OpenFile* f) {
+  return f->kind == OpenFile::Kind::kNode && f->instance != f->fs->instance();
 }
 
-// Walks the components of `rest` (within one file system) from its root.
-int walk(FileSystem* fs, const char* rest, uint64_t* ino) {
-  uint64_t at = fs->root();
-  const char* p = rest;
-  while (*p != 0) {
-    while (*p == '/') ++p;
-    const char* end = p;
-    while (*end != 0 && *end != '/') ++end;
-    if (end == p) break;
-    int r = fs->lookup(at, p, static_cast<size_t>(end - p), &at);
-    if (r < 0) return r;
-    p = end;
-  }
-  *ino = at;
+// For operations on a directory entry (create, remove, rename, link): the
+// directory that holds the last component of `path` (links in the middle
+// followed, not the last one) and the name, in *out. 0 whether or not the
+// entry exists (out->node is valid if it does: *exists), or an error:
+// -EBUSY for "/" and mount points, -EINVAL for a last component "." or "..".
+int resolve_entry(Client* c, const char* path, Namespace::Result* out, bool* exists) {
+  int r = g_ns.resolve(c->cwd, path, false, out);
+  *exists = r == 0;
+  if (r < 0 && !(r == -ENOENT && out->has_parent)) return r;
+  if (out->name_length == 0) return strcmp(out->path, "/") == 0 ? -EBUSY : -EINVAL;
+  if (r == 0 && g_ns.is_mount_point(out->path)) return -EBUSY;
   return 0;
-}
-
-int absolute_path(Client* c, const char* path, char* out) {
-  return normalize_path(c->cwd, path, out, kPathMax);
-}
-
-int resolve(const char* path, Location* out) {
-  const char* rest;
-  Mount* m = mount_of(path, &rest);
-  if (m == nullptr) return -ENOENT;
-  out->fs = m->fs;
-  return walk(m->fs, rest, &out->ino);
-}
-
-// The directory that holds the last component of `path`, and that name.
-int resolve_parent(const char* path, Location* dir, const char** name, size_t* length) {
-  const char* slash = strrchr(path, '/');
-  if (slash == nullptr || slash[1] == 0) return -EINVAL;  // "/" itself
-  char parent[kPathMax];
-  size_t n = slash == path ? 1 : static_cast<size_t>(slash - path);
-  memcpy(parent, path, n);
-  parent[n] = 0;
-  // A mount point's own name belongs to the mount above it, but may not be
-  // removed or replaced through it.
-  for (size_t i = 0; i < g_mount_count; ++i) {
-    if (g_mounts[i].length > 1 && strcmp(g_mounts[i].path, path) == 0) return -EBUSY;
-  }
-  int r = resolve(parent, dir);
-  if (r < 0) return r;
-  *name = slash + 1;
-  *length = strlen(slash + 1);
-  NodeInfo info;
-  r = dir->fs->stat(dir->ino, &info);
-  if (r < 0) return r;
-  return S_ISDIR(info.mode) ? 0 : -ENOTDIR;
 }
 
 // The payload as a path: NUL-terminated within its size.
@@ -337,10 +283,7 @@ void fill_stat(const NodeInfo& info, struct stat* st, uint32_t fs_id) {
 }
 
 uint32_t fs_id(FileSystem* fs) {
-  for (size_t i = 0; i < g_mount_count; ++i) {
-    if (g_mounts[i].fs == fs) return static_cast<uint32_t>(i + 1);
-  }
-  return 0;
+  return g_ns.id_of(fs);
 }
 
 // ---- The console ----
@@ -539,36 +482,31 @@ uint64_t next_poll_deadline() {
 // ---- Requests ----
 
 void do_open(Client* c, const char* path, int flags, uint32_t mode, bool directory) {
-  char abs[kPathMax];
-  int r = absolute_path(c, path, abs);
-  if (r < 0) return reply(r);
-  Location at;
-  r = resolve(abs, &at);
-  if (r == -ENOENT && (flags & O_CREAT) && !directory) {
-    Location dir;
-    const char* name;
-    size_t length;
-    r = resolve_parent(abs, &dir, &name, &length);
+  // O_CREAT | O_EXCL does not follow a last symlink: it exists.
+  bool exclusive = (flags & O_CREAT) && (flags & O_EXCL);
+  Namespace::Result res;
+  int r = g_ns.resolve(c->cwd, path, !exclusive, &res);
+  Location at = res.node;
+  uint32_t type = res.mode;
+  if (r == -ENOENT && (flags & O_CREAT) && !directory && res.has_parent) {
+    at.fs = res.parent.fs;
+    r = at.fs->create(res.parent.ino, res.name(), res.name_length, mode & ~0022u, &at.ino);
     if (r < 0) return reply(r);
-    at.fs = dir.fs;
-    r = dir.fs->create(dir.ino, name, length, mode & ~0022u, &at.ino);
-    if (r < 0) return reply(r);
+    type = S_IFREG;
   } else if (r < 0) {
     return reply(r);
-  } else if ((flags & O_CREAT) && (flags & O_EXCL)) {
+  } else if (exclusive) {
     return reply(-EEXIST);
   }
-  NodeInfo info;
-  r = at.fs->stat(at.ino, &info);
-  if (r < 0) return reply(r);
   int access = flags & O_ACCMODE;
-  if (S_ISDIR(info.mode)) {
+  if (S_ISDIR(type)) {
     if (access != O_RDONLY) return reply(-EISDIR);
   } else if (directory || (flags & O_DIRECTORY)) {
     return reply(-ENOTDIR);
   }
-  bool device = at.fs == g_devfs && S_ISCHR(info.mode);
-  if (!device && !S_ISDIR(info.mode) && (flags & O_TRUNC) && access != O_RDONLY) {
+  NodeInfo info;
+  bool device = at.fs == g_devfs && at.fs->stat(at.ino, &info) == 0 && S_ISCHR(info.mode);
+  if (!device && !S_ISDIR(type) && (flags & O_TRUNC) && access != O_RDONLY) {
     r = at.fs->truncate(at.ino, 0);
     if (r < 0) return reply(r);
   }
@@ -577,7 +515,11 @@ void do_open(Client* c, const char* path, int flags, uint32_t mode, bool directo
   if (f == nullptr) return reply(-ENFILE);
   f->fs = at.fs;
   f->ino = at.ino;
+  f->directory = S_ISDIR(type);
   f->device = device ? info.device : 0;
+  // The instance first: if the server dies while it is told, the file is
+  // stale at once.
+  f->instance = at.fs->instance();
   if (!device) at.fs->opened(at.ino);
   int fd = install(c, f);
   if (fd < 0) drop(f);
@@ -590,6 +532,7 @@ void do_read(Client* c, OpenFile* f, size_t size) {
   if ((f->flags & O_ACCMODE) == O_WRONLY) return reply(-EBADF);
   switch (f->kind) {
     case OpenFile::Kind::kNode: {
+      if (stale(f)) return reply(-EIO);
       long n = f->fs->read(f->ino, f->offset, buffer, size);
       if (n > 0) f->offset += static_cast<uint64_t>(n);
       return reply(n, buffer, n > 0 ? static_cast<size_t>(n) : 0);
@@ -627,6 +570,7 @@ void do_write(Client* c, OpenFile* f, const uint8_t* data, size_t size) {
   if ((f->flags & O_ACCMODE) == O_RDONLY) return reply(-EBADF);
   switch (f->kind) {
     case OpenFile::Kind::kNode: {
+      if (stale(f)) return reply(-EIO);
       if (f->flags & O_APPEND) {
         NodeInfo info;
         if (f->fs->stat(f->ino, &info) == 0) f->offset = info.size;
@@ -689,6 +633,7 @@ void do_fstat(OpenFile* f) {
   switch (f->kind) {
     case OpenFile::Kind::kNode:
     case OpenFile::Kind::kDevice:
+      if (stale(f)) return reply(-EIO);
       return do_stat_node(f->fs, f->ino);
     case OpenFile::Kind::kPipeRead:
     case OpenFile::Kind::kPipeWrite:
@@ -706,13 +651,17 @@ void do_lseek(OpenFile* f, int64_t offset, int whence) {
   if (f->kind != OpenFile::Kind::kNode) {
     return reply(f->kind == OpenFile::Kind::kDevice ? 0 : -ESPIPE);
   }
-  NodeInfo info;
-  int r = f->fs->stat(f->ino, &info);
-  if (r < 0) return reply(r);
-  if (S_ISDIR(info.mode)) {
+  if (stale(f)) return reply(-EIO);
+  if (f->directory) {
     if (whence != SEEK_SET || offset != 0) return reply(-EINVAL);
     f->offset = 0;
     return reply(0, nullptr, 0, 0, 0);
+  }
+  // Only SEEK_END needs the size (a request to the server for ext2).
+  NodeInfo info = {};
+  if (whence == SEEK_END) {
+    int r = f->fs->stat(f->ino, &info);
+    if (r < 0) return reply(r);
   }
   int64_t base = whence == SEEK_SET   ? 0
                  : whence == SEEK_CUR ? static_cast<int64_t>(f->offset)
@@ -729,6 +678,7 @@ void do_lseek(OpenFile* f, int64_t offset, int whence) {
 
 void do_readdir(OpenFile* f) {
   if (f->kind != OpenFile::Kind::kNode) return reply(-ENOTDIR);
+  if (stale(f)) return reply(-EIO);
   DirEntry entry;
   int r = f->fs->readdir(f->ino, &f->offset, &entry);
   if (r <= 0) return reply(r);
@@ -740,34 +690,63 @@ void do_readdir(OpenFile* f) {
   reply(1, &out, sizeof(out));
 }
 
-// mkdir, unlink, rmdir: the operation on the last component's directory.
+// mkdir, unlink, rmdir, symlink: the operation on the last component's
+// directory.
 template <typename Operation>
 void on_parent(Client* c, const char* path, Operation operation) {
-  char abs[kPathMax];
-  int r = absolute_path(c, path, abs);
+  Namespace::Result res;
+  bool exists;
+  int r = resolve_entry(c, path, &res, &exists);
   if (r < 0) return reply(r);
-  if (strcmp(abs, "/") == 0) return reply(-EBUSY);
-  Location dir;
-  const char* name;
-  size_t length;
-  r = resolve_parent(abs, &dir, &name, &length);
-  if (r < 0) return reply(r);
-  reply(operation(dir, name, length));
+  reply(operation(res.parent, res.name(), res.name_length));
 }
 
 void do_rename(Client* c, const char* from, const char* to) {
-  char a[kPathMax], b[kPathMax];
-  int r = absolute_path(c, from, a);
-  if (r == 0) r = absolute_path(c, to, b);
+  static Namespace::Result a, b;
+  bool exists;
+  int r = resolve_entry(c, from, &a, &exists);
+  if (r == 0 && !exists) r = -ENOENT;
+  if (r == 0) r = resolve_entry(c, to, &b, &exists);
   if (r < 0) return reply(r);
-  Location fd, td;
-  const char *fname, *tname;
-  size_t flen, tlen;
-  r = resolve_parent(a, &fd, &fname, &flen);
-  if (r == 0) r = resolve_parent(b, &td, &tname, &tlen);
+  if (a.parent.fs != b.parent.fs) return reply(-EXDEV);
+  reply(a.parent.fs->rename(a.parent.ino, a.name(), a.name_length, b.parent.ino, b.name(),
+                            b.name_length));
+}
+
+// A hard link `to` for `from` (not followed if it is a symlink, as Linux).
+void do_link(Client* c, const char* from, const char* to) {
+  static Namespace::Result a, b;
+  int r = g_ns.resolve(c->cwd, from, false, &a);
   if (r < 0) return reply(r);
-  if (fd.fs != td.fs) return reply(-EXDEV);
-  reply(fd.fs->rename(fd.ino, fname, flen, td.ino, tname, tlen));
+  if (S_ISDIR(a.mode)) return reply(-EPERM);
+  bool exists;
+  r = resolve_entry(c, to, &b, &exists);
+  if (r < 0) return reply(r);
+  if (exists) return reply(-EEXIST);
+  if (a.node.fs != b.parent.fs) return reply(-EXDEV);
+  reply(a.node.fs->link(a.node.ino, b.parent.ino, b.name(), b.name_length));
+}
+
+void do_readlink(Client* c, const char* path, size_t size) {
+  static char target[kPathMax];
+  Namespace::Result res;
+  int r = g_ns.resolve(c->cwd, path, false, &res);
+  if (r < 0) return reply(r);
+  if (!S_ISLNK(res.mode)) return reply(-EINVAL);
+  if (size > sizeof(target)) size = sizeof(target);
+  int n = res.node.fs->readlink(res.node.ino, target, size);
+  reply(n, target, n > 0 ? static_cast<size_t>(n) : 0);
+}
+
+// The two NUL-terminated strings of a payload ("first\0second\0", the
+// second at `offset`), or false.
+bool two_paths(const char* payload, size_t size, size_t offset, const char** second) {
+  if (payload_path(payload, size) == nullptr || offset == 0 || offset >= size ||
+      memchr(payload + offset, 0, size - offset) == nullptr) {
+    return false;
+  }
+  *second = payload + offset;
+  return true;
 }
 
 void do_adopt(Client* parent, const mica_message& m, const char* payload) {
@@ -806,17 +785,10 @@ void do_adopt(Client* parent, const mica_message& m, const char* payload) {
   reply(0);
 }
 
-// After each request, what it changed on a disk is made consistent there
-// (free counts, group descriptors: sync() is free when nothing changed),
-// so that a crash or a kill leaves the file system clean for e2fsck.
-void serve_request(mica_message& m, char* payload);
-
+// What a request changes on the disk is made consistent there by the ext2
+// server before it answers (so a crash or a kill leaves the file system
+// clean for e2fsck): nothing to sync here after each request.
 void serve(mica_message& m, char* payload) {
-  serve_request(m, payload);
-  for (size_t i = 0; i < g_mount_count; ++i) g_mounts[i].fs->sync();
-}
-
-void serve_request(mica_message& m, char* payload) {
   if (m.label == MICA_LABEL_PROCESS_EXIT && m.sender == 0) {
     if (Client* c = find_client(static_cast<uint32_t>(m.words[0]))) release_client(c);
     poll_all();
@@ -835,8 +807,8 @@ void serve_request(mica_message& m, char* payload) {
       return reply(0);
     case MICA_VFS_SYNC: {
       int result = 0;
-      for (size_t i = 0; i < g_mount_count; ++i) {
-        int r = g_mounts[i].fs->sync();
+      for (size_t i = 0; i < g_ns.mount_count(); ++i) {
+        int r = g_ns.mount_at(i).fs->sync(true);
         if (r < 0 && result == 0) result = r;
       }
       return reply(result);
@@ -848,28 +820,42 @@ void serve_request(mica_message& m, char* payload) {
       if (path == nullptr) return reply(-EFAULT);
       return do_open(c, path, O_RDONLY, 0, true);
     case MICA_POSIX_ACCESS:
-    case MICA_POSIX_STAT: {
+    case MICA_POSIX_STAT:
+    case MICA_POSIX_LSTAT: {
       if (path == nullptr) return reply(-EFAULT);
-      char abs[kPathMax];
-      Location at;
-      int r = absolute_path(c, path, abs);
-      if (r == 0) r = resolve(abs, &at);
+      Namespace::Result res;
+      int r = g_ns.resolve(c->cwd, path, m.label != MICA_POSIX_LSTAT, &res);
       if (r < 0) return reply(r);
       if (m.label == MICA_POSIX_ACCESS) return reply(0);
-      return do_stat_node(at.fs, at.ino);
+      return do_stat_node(res.node.fs, res.node.ino);
     }
     case MICA_POSIX_CHDIR: {
       if (path == nullptr) return reply(-EFAULT);
-      char abs[kPathMax];
-      Location at;
-      NodeInfo info;
-      int r = absolute_path(c, path, abs);
-      if (r == 0) r = resolve(abs, &at);
-      if (r == 0) r = at.fs->stat(at.ino, &info);
+      Namespace::Result res;
+      int r = g_ns.resolve(c->cwd, path, true, &res);
       if (r < 0) return reply(r);
-      if (!S_ISDIR(info.mode)) return reply(-ENOTDIR);
-      strlcpy(c->cwd, abs, sizeof(c->cwd));
+      if (!S_ISDIR(res.mode)) return reply(-ENOTDIR);
+      strlcpy(c->cwd, res.path, sizeof(c->cwd));
       return reply(0);
+    }
+    case MICA_POSIX_READLINK:
+      if (path == nullptr) return reply(-EFAULT);
+      return do_readlink(c, path, w[0]);
+    case MICA_POSIX_SYMLINK: {
+      // payload: "target\0path\0", words[0]: the offset of path.
+      const char* link_path;
+      if (!two_paths(payload, m.data_size, w[0], &link_path)) return reply(-EFAULT);
+      size_t target_length = strlen(payload);
+      if (target_length == 0) return reply(-ENOENT);
+      return on_parent(c, link_path, [&](Location& d, const char* name, size_t length) {
+        uint64_t ino;
+        return d.fs->symlink(d.ino, name, length, payload, target_length, &ino);
+      });
+    }
+    case MICA_POSIX_LINK: {
+      const char* to;
+      if (!two_paths(payload, m.data_size, w[0], &to)) return reply(-EFAULT);
+      return do_link(c, payload, to);
     }
     case MICA_POSIX_GETCWD: {
       size_t n = strlen(c->cwd) + 1;
@@ -893,12 +879,9 @@ void serve_request(mica_message& m, char* payload) {
         return d.fs->rmdir(d.ino, name, length);
       });
     case MICA_POSIX_RENAME: {
-      size_t first = w[0];
-      if (path == nullptr || first == 0 || first >= m.data_size ||
-          memchr(payload + first, 0, m.data_size - first) == nullptr) {
-        return reply(-EFAULT);
-      }
-      return do_rename(c, payload, payload + first);
+      const char* to;
+      if (!two_paths(payload, m.data_size, w[0], &to)) return reply(-EFAULT);
+      return do_rename(c, payload, to);
     }
     case MICA_POSIX_PIPE: {
       Pipe* p = new_pipe();
@@ -1016,15 +999,6 @@ void serve_request(mica_message& m, char* payload) {
   }
 }
 
-bool mount(const char* path, FileSystem* fs) {
-  if (g_mount_count == sizeof(g_mounts) / sizeof(g_mounts[0])) return false;
-  Mount& m = g_mounts[g_mount_count++];
-  strlcpy(m.path, path, sizeof(m.path));
-  m.length = strlen(m.path);
-  m.fs = fs;
-  return true;
-}
-
 bool register_with_router() {
   mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
   mica_handle_t copy;
@@ -1064,11 +1038,15 @@ int main() {
   }
   auto* tmp = new MemFs("tmpfs", 16u << 20);
   g_devfs = new DevFs();
-  // The root: the disk's ext2 partition where the board has a block driver
-  // and the disk one, else the ramdisk's tree in memory.
-  FileSystem* root = Ext2Fs::mount_disk();
+  // The root: the disk's ext2 partition, served by the ext2 server (which
+  // the router started before the VFS, where the product has a disk
+  // driver), else the ramdisk's tree in memory.
+  FileSystem* root = RemoteFs::connect(MICA_SERVICE_EXT2, "ext2");
   const char* root_kind = "ext2";
   if (root == nullptr) {
+    printf(
+        "vfs: no ext2 server (no disk, or its file system cannot be mounted): / is the "
+        "ramdisk\n");
     auto* memfs = new MemFs("ramfs", 64u << 20);
     mica_handle_t ramdisk = mica_startup_handle(MICA_STARTUP_RAMDISK);
     mica_handle_info info;
@@ -1094,10 +1072,9 @@ int main() {
   if (root->lookup(root->root(), "tmp", 3, &ino) != 0) {
     root->mkdir(root->root(), "tmp", 3, 01777, &ino);
   }
-  root->sync();
-  mount("/", root);
-  mount("/dev", g_devfs);
-  mount("/tmp", tmp);
+  g_ns.mount("/", root);
+  g_ns.mount("/dev", g_devfs);
+  g_ns.mount("/tmp", tmp);
   if (!register_with_router()) {
     printf("vfs: cannot register with the router\n");
     return 1;

@@ -168,6 +168,34 @@ int MemFs::truncate(uint64_t ino, uint64_t size) {
   return 0;
 }
 
+int MemFs::symlink(uint64_t dir, const char* name, size_t length, const char* target,
+                   size_t target_length, uint64_t* out) {
+  if (target_length == 0) return -ENOENT;
+  if (target_length >= 4096) return -ENAMETOOLONG;
+  uint32_t ino;
+  int r = add_node(static_cast<uint32_t>(dir), name, length, S_IFLNK | 0777, &ino);
+  if (r < 0) return r;
+  Node* n = node(ino);
+  r = own_data(n, target_length);
+  if (r < 0) {
+    unlink(dir, name, length);
+    return r;
+  }
+  memcpy(n->data, target, target_length);
+  n->size = target_length;
+  *out = ino;
+  return 0;
+}
+
+int MemFs::readlink(uint64_t ino, char* buffer, size_t size) {
+  Node* n = node(ino);
+  if (n == nullptr) return -ENOENT;
+  if (!S_ISLNK(n->mode)) return -EINVAL;
+  size_t count = n->size < size ? n->size : size;
+  memcpy(buffer, n->data != nullptr ? n->data : n->borrowed, count);
+  return static_cast<int>(count);
+}
+
 int MemFs::add_node(uint32_t dir, const char* name, size_t length, uint32_t mode, uint32_t* out) {
   Node* d = node(dir);
   if (d == nullptr) return -ENOENT;
@@ -334,7 +362,7 @@ int MemFs::readdir(uint64_t dir, uint64_t* cookie, DirEntry* out) {
   if (c == 0) return 0;
   const Node& n = nodes_table_[c];
   out->ino = c;
-  out->type = is_dir(&n) ? DT_DIR : DT_REG;
+  out->type = is_dir(&n) ? DT_DIR : S_ISLNK(n.mode) ? DT_LNK : DT_REG;
   strlcpy(out->name, n.name, sizeof(out->name));
   *cookie = position + 1;
   return 1;

@@ -36,6 +36,9 @@ class MemFs final : public FileSystem {
   int rename(uint64_t from_dir, const char* from, size_t from_length, uint64_t to_dir,
              const char* to, size_t to_length) override;
   int readdir(uint64_t dir, uint64_t* cookie, DirEntry* out) override;
+  int symlink(uint64_t dir, const char* name, size_t length, const char* target,
+              size_t target_length, uint64_t* out) override;
+  int readlink(uint64_t ino, char* buffer, size_t size) override;
   void opened(uint64_t ino) override;
   void closed(uint64_t ino) override;
 

@@ -30,6 +30,10 @@ int dup(int fd);
 int dup2(int fd, int new_fd);
 int pipe(int fds[2]);
 int unlink(const char* path);
+// The target of symbolic link `path`, not NUL-terminated, cut to `size`.
+ssize_t readlink(const char* __restrict path, char* __restrict buffer, size_t size);
+int symlink(const char* target, const char* path);
+int link(const char* existing, const char* path);
 int rmdir(const char* path);
 int chdir(const char* path);
 char* getcwd(char* buffer, size_t size);

@@ -82,6 +82,74 @@ TEST(Ls, FilesDirectoriesAndMissingPaths) {
   EXPECT_EQ(box.run("ls", {"-x"}).status, 2);
 }
 
+TEST(Ls, SymbolicLinks) {
+  Sandbox box;
+  box.write("file", "12345");
+  ASSERT_EQ(box.sh("mkdir dir && touch dir/inside").status, 0);
+  ASSERT_EQ(box.run("ln", {"-s", "file", "tofile"}).status, 0);
+  ASSERT_EQ(box.run("ln", {"-s", "dir", "todir"}).status, 0);
+  ASSERT_EQ(box.run("ln", {"-s", "nowhere", "dangling"}).status, 0);
+  RunResult r = box.run("ls", {"-l"});
+  EXPECT_EQ(r.status, 0);
+  std::regex line(
+      "l[rwx-]{9} +1 +7 dangling -> nowhere\n"
+      "d[rwx-]{9} +[0-9]+ +[0-9]+ dir\n"
+      "-rw-r--r-- +1 +5 file\n"
+      "l[rwx-]{9} +1 +3 todir -> dir\n"
+      "l[rwx-]{9} +1 +4 tofile -> file\n");
+  EXPECT_TRUE(std::regex_match(r.out, line)) << r.out;
+  // -l shows an operand link itself; without -l it is followed.
+  r = box.run("ls", {"-l", "todir"});
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("l[rwx-]{9} +1 +3 todir -> dir\n"))) << r.out;
+  EXPECT_EQ(box.run("ls", {"todir"}).out, "inside\n");
+  r = box.run("ls", {"dangling"});
+  EXPECT_EQ(r.err, "ls: dangling: No such file or directory\n");
+  EXPECT_EQ(r.status, 1);
+}
+
+TEST(Ln, SymbolicHardAndErrors) {
+  Sandbox box;
+  box.write("file", "data\n");
+  EXPECT_EQ(box.run("ln", {"-s", "file", "sym"}).status, 0);
+  EXPECT_EQ(box.run("cat", {"sym"}).out, "data\n");
+  EXPECT_EQ(box.run("readlink", {"sym"}).out, "file\n");
+  EXPECT_EQ(box.run("ln", {"file", "hard"}).status, 0);
+  EXPECT_EQ(box.read("hard"), "data\n");
+  RunResult r = box.run("ls", {"-l", "hard"});
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("-rw-r--r-- +2 +5 hard\n"))) << r.out;
+  // An existing name is an error, unless -f.
+  r = box.run("ln", {"-s", "elsewhere", "sym"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "ln: sym: File exists\n");
+  EXPECT_EQ(box.run("ln", {"-sf", "elsewhere", "sym"}).status, 0);
+  EXPECT_EQ(box.run("readlink", {"sym"}).out, "elsewhere\n");
+  // Into a directory, by the target's last name.
+  ASSERT_EQ(box.sh("mkdir d").status, 0);
+  EXPECT_EQ(box.run("ln", {"-s", "../file", "d"}).status, 0);
+  EXPECT_EQ(box.run("readlink", {"d/file"}).out, "../file\n");
+  EXPECT_EQ(box.read("d/file"), "data\n");
+  r = box.run("ln", {"missing", "x"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "ln: missing: No such file or directory\n");
+  r = box.run("ln", {"file", "hard", "notadir"});
+  EXPECT_EQ(r.err, "ln: notadir: Not a directory\n");
+  EXPECT_EQ(box.run("ln", {"file"}).status, 2);
+  EXPECT_EQ(box.run("ln", {"-x", "a", "b"}).status, 2);
+}
+
+TEST(Readlink, NotALinkAndMissing) {
+  Sandbox box;
+  box.write("file", "");
+  ASSERT_EQ(box.run("ln", {"-s", "a/b/c", "deep"}).status, 0);
+  RunResult r = box.run("readlink", {"deep", "file", "missing"});
+  EXPECT_EQ(r.out, "a/b/c\n");
+  EXPECT_EQ(r.err,
+            "readlink: file: Invalid argument\n"
+            "readlink: missing: No such file or directory\n");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(box.run("readlink", {}).status, 2);
+}
+
 TEST(Mkdir, ParentsAndErrors) {
   Sandbox box;
   EXPECT_EQ(box.run("mkdir", {"a"}).status, 0);

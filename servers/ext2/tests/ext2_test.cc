@@ -779,6 +779,114 @@ TEST_P(Ext2Test, HardLinks) {
   expect_clean();
 }
 
+// lookup with the entry's type, where the file system records it.
+TEST_P(Ext2Test, LookupTypes) {
+  mount();
+  bool recorded = GetParam().extra != std::string("-r 0");  // no filetype on revision 0
+  auto type_of = [&](const char* name) {
+    uint32_t ino = 0;
+    ext2::FileType type = ext2::FileType::kFifo;
+    EXPECT_EQ(fs_->lookup(ext2::kRootIno, name, strlen(name), &ino, &type), 0) << name;
+    EXPECT_NE(ino, 0u);
+    return type;
+  };
+  auto expect = [&](ext2::FileType t) { return recorded ? t : ext2::FileType::kUnknown; };
+  EXPECT_EQ(type_of("hello.txt"), expect(ext2::FileType::kRegular));
+  EXPECT_EQ(type_of("dir"), expect(ext2::FileType::kDirectory));
+  EXPECT_EQ(type_of("link"), expect(ext2::FileType::kSymlink));
+  uint32_t ino;
+  ext2::FileType type;
+  EXPECT_EQ(fs_->lookup(ext2::kRootIno, "nothing", 7, &ino, &type), -ENOENT);
+  uint32_t made = create(ext2::kRootIno, "made");
+  EXPECT_EQ(fs_->lookup(ext2::kRootIno, "made", 4, &ino, &type), 0);
+  EXPECT_EQ(ino, made);
+  EXPECT_EQ(type, expect(ext2::FileType::kRegular));
+}
+
+// A file unlinked while open keeps its data until the last close; the disk
+// is clean for e2fsck all along; a second link, rename over it and the
+// leftovers of a crash (remount while it was parked) behave.
+TEST_P(Ext2Test, UnlinkWhileOpen) {
+  mount();
+  uint32_t root = ext2::kRootIno;
+  uint32_t free_inodes = fs_->free_inodes();
+  uint64_t free_blocks = fs_->free_blocks();
+  uint32_t medium = resolve("/medium.bin");
+  EXPECT_EQ(fs_->open(medium), 0);
+  EXPECT_EQ(fs_->open(medium), 0);  // a second opener
+  EXPECT_EQ(fs_->unlink(root, "medium.bin", 10), 0);
+  EXPECT_EQ(resolve("/medium.bin"), 0u);
+  EXPECT_EQ(nlink(medium), 0);
+  EXPECT_EQ(fs_->unlinked_open(), 1u);
+  EXPECT_EQ(read_all(medium), pattern(1, kMediumSize));
+  // Still writable, and nothing was freed.
+  EXPECT_EQ(fs_->write(medium, 0, "X", 1), 1);
+  EXPECT_EQ(fs_->free_inodes(), free_inodes - 1);  // the waiting directory
+  expect_clean();
+  EXPECT_EQ(fs_->close(medium), 0);
+  EXPECT_EQ(nlink(medium), 0);       // one opener left
+  EXPECT_EQ(fs_->close(medium), 0);  // the last close frees it
+  EXPECT_EQ(fs_->close(medium), -EINVAL);
+  EXPECT_EQ(fs_->unlinked_open(), 0u);
+  ext2::Stat st;
+  EXPECT_EQ(fs_->stat(medium, &st), -ENOENT);
+  EXPECT_EQ(fs_->free_inodes(), free_inodes + 1);
+  EXPECT_GT(fs_->free_blocks(), free_blocks);
+  uint32_t ignored;
+  EXPECT_EQ(fs_->lookup(root, ext2::kUnlinkedDir, strlen(ext2::kUnlinkedDir), &ignored), -ENOENT);
+  expect_clean();
+
+  // With another link, unlink is an ordinary one; once the last link goes,
+  // the file waits for its close.
+  uint32_t dir = resolve("/dir");
+  uint32_t hello = resolve("/hello.txt");
+  EXPECT_EQ(fs_->link(hello, dir, "again", 5), 0);
+  EXPECT_EQ(fs_->open(hello), 0);
+  EXPECT_EQ(fs_->unlink(root, "hello.txt", 9), 0);
+  EXPECT_EQ(fs_->unlinked_open(), 0u);
+  EXPECT_EQ(nlink(hello), 1);
+  EXPECT_EQ(fs_->unlink(dir, "again", 5), 0);
+  EXPECT_EQ(fs_->unlinked_open(), 1u);
+  EXPECT_EQ(read_all(hello), kHello);
+  expect_clean();
+  EXPECT_EQ(fs_->close(hello), 0);
+  EXPECT_EQ(fs_->stat(hello, &st), -ENOENT);
+  expect_clean();
+
+  // Rename over an open file: the replaced one waits.
+  uint32_t large = resolve("/large.bin");
+  uint32_t empty = resolve("/empty");
+  EXPECT_EQ(fs_->open(large), 0);
+  EXPECT_EQ(fs_->rename(root, "empty", 5, root, "large.bin", 9), 0);
+  EXPECT_EQ(resolve("/large.bin"), empty);
+  EXPECT_EQ(read_all(large), pattern(2, kLargeSize));
+  expect_clean();
+
+  // A crash while it waits: the next mount frees it.
+  unmount();
+  {
+    std::string out;
+    EXPECT_EQ(run(tool("e2fsck") + " -fn '" + image_ + "'", &out), 0) << out;
+  }
+  uint32_t after_crash_free = 0;
+  mount();
+  EXPECT_EQ(fs_->stat(large, &st), -ENOENT);
+  EXPECT_EQ(fs_->lookup(root, ext2::kUnlinkedDir, strlen(ext2::kUnlinkedDir), &ignored), -ENOENT);
+  after_crash_free = fs_->free_inodes();
+  EXPECT_EQ(after_crash_free, free_inodes + 3);  // medium, hello, large
+  expect_clean();
+  // release_unlinked (at shut-down) frees what is still open.
+  uint32_t nested = resolve("/dir/sub/nested.txt");
+  uint32_t sub = resolve("/dir/sub");
+  EXPECT_EQ(fs_->open(nested), 0);
+  EXPECT_EQ(fs_->unlink(sub, "nested.txt", 10), 0);
+  EXPECT_EQ(fs_->release_unlinked(), 0);
+  EXPECT_EQ(fs_->stat(nested, &st), -ENOENT);
+  EXPECT_EQ(fs_->open(0), -EINVAL);
+  EXPECT_EQ(fs_->close(nested), -EINVAL);
+  expect_clean();
+}
+
 // A directory that e2fsck -D turned into a hash-indexed (dir_index) one is
 // read linearly, and changing it drops the index so that it stays valid.
 TEST_P(Ext2Test, IndexedDirectory) {

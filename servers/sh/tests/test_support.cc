@@ -16,8 +16,8 @@ namespace sh_test {
 
 namespace {
 
-const char* const kPrograms[] = {"sh",    "cat",   "cp",   "echo",  "false", "head",
-                                 "ls",    "mkdir", "mv",   "pwd",   "rm",    "rmdir",
+const char* const kPrograms[] = {"sh",    "cat",   "cp",   "echo",  "false",    "head", "ln",
+                                 "ls",    "mkdir", "mv",   "pwd",   "readlink", "rm",   "rmdir",
                                  "sleep", "touch", "true", "uname", "wc"};
 
 int remove_entry(const char* path, const struct stat*, int, struct FTW*) {

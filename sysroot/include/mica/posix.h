@@ -48,6 +48,10 @@ enum mica_posix_op {
   MICA_POSIX_GETPPID,   // () -> pid
   MICA_POSIX_KILL,      // (pid_t pid, int signal)
   MICA_POSIX_WAITPID,   // (pid_t pid, int* status, int options) -> pid
+  MICA_POSIX_LSTAT,     // (const char* path, struct stat* out): a last symlink itself
+  MICA_POSIX_READLINK,  // (const char* path, char* buffer, size_t size) -> bytes
+  MICA_POSIX_SYMLINK,   // (const char* target, const char* path)
+  MICA_POSIX_LINK,      // (const char* existing, const char* path)
 };
 
 // Performs `op` on args[0..5] (pointers and integers as uintptr_t, each

@@ -53,6 +53,7 @@ enum {
 #define MICA_SERVICE_CONSOLE "console"
 #define MICA_SERVICE_BLOCK "block"  // the root file system's disk
 #define MICA_SERVICE_PCI "pci"
+#define MICA_SERVICE_EXT2 "ext2"    // the file-system server of that disk
 
 // ---- The VFS: files and directories, per-process descriptors ----
 // The labels are the MICA_POSIX_* operations of <mica/posix.h>; the caller
@@ -75,6 +76,81 @@ enum {
   MICA_VFS_SYNC = 0x202,
 };
 #define MICA_VFS_MAX_INHERIT 16
+
+// ---- File-system servers (//servers/ext2): inodes and names ----
+// The VFS is the client: it walks paths, follows symlinks and keeps the
+// descriptors; a file-system server answers for inodes of one volume.
+// Inode numbers are words (32 bits are enough for ext2); 64-bit offsets,
+// sizes and cookies travel as two words, low then high (the high word is 0
+// on 64-bit arches). A name is the payload (NUL-terminated); two names are
+// "first\0second\0" with the second's offset in a word. The server makes
+// every change consistent on the disk before it replies (e2fsck -fn finds
+// it clean between any two requests).
+enum {
+  // -> words[1]: the root directory's inode.
+  MICA_FS_ROOT = 0x500,
+  // words[0]: directory; payload: one name -> words[1]: inode, words[2]:
+  // its mode: the S_IF* type (the permission bits may be 0: they come with
+  // MICA_FS_STAT).
+  MICA_FS_LOOKUP = 0x501,
+  // words[0]: inode -> payload: struct mica_fs_stat.
+  MICA_FS_STAT = 0x502,
+  // words[0]: inode, words[1..2]: offset, words[3]: most bytes (at most
+  // MICA_FS_MAX_TRANSFER) -> words[0]: bytes read (0 at the end); payload:
+  // them.
+  MICA_FS_READ = 0x503,
+  // words[0]: inode, words[1..2]: offset; payload: the bytes -> words[0]:
+  // bytes written.
+  MICA_FS_WRITE = 0x504,
+  // words[0]: inode, words[1..2]: the new size.
+  MICA_FS_TRUNCATE = 0x505,
+  // words[0]: directory, words[1..2]: cookie (0 starts) -> words[0]: 1 and
+  // payload: struct mica_fs_dirent, words[1..2]: the next cookie; or 0 at
+  // the end.
+  MICA_FS_READDIR = 0x506,
+  // words[0]: directory, words[1]: permission bits; payload: name ->
+  // words[1]: the new inode. CREATE makes a regular file.
+  MICA_FS_CREATE = 0x507,
+  MICA_FS_MKDIR = 0x508,
+  // words[0]: directory; payload: name.
+  MICA_FS_UNLINK = 0x509,
+  MICA_FS_RMDIR = 0x50a,
+  // words[0]: from directory, words[1]: to directory, words[2]: offset of
+  // the second name; payload: "from\0to\0".
+  MICA_FS_RENAME = 0x50b,
+  // words[0]: directory, words[1]: offset of the target; payload:
+  // "name\0target\0" -> words[1]: the new inode.
+  MICA_FS_SYMLINK = 0x50c,
+  // words[0]: inode, words[1]: most bytes -> words[0]: the target's length;
+  // payload: the target (no NUL). -EINVAL if not a symlink.
+  MICA_FS_READLINK = 0x50d,
+  // words[0]: inode, words[1]: directory; payload: the new name.
+  MICA_FS_LINK = 0x50e,
+  // Everything is on the disk when this returns (it always is after a
+  // reply; this also flushes the disk's cache). words[0]: nonzero at
+  // shut-down: files unlinked while open are freed too.
+  MICA_FS_SYNC = 0x50f,
+  // words[0]: inode. The VFS holds it open / let it go: a file unlinked
+  // while open keeps its data until the last close.
+  MICA_FS_OPEN = 0x510,
+  MICA_FS_CLOSE = 0x511,
+};
+#define MICA_FS_MAX_TRANSFER 65536u
+
+struct mica_fs_stat {
+  uint64_t ino;
+  uint64_t size;
+  uint64_t blocks;    // 512-byte units
+  uint64_t mtime_ns;  // since the epoch
+  uint32_t mode;
+  uint32_t nlink;
+};
+
+struct mica_fs_dirent {
+  uint64_t ino;
+  uint8_t type;  // DT_*
+  char name[256];
+};
 
 // ---- Console (tty) ----
 enum {

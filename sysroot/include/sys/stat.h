@@ -54,6 +54,8 @@ struct stat {
 
 int stat(const char* __restrict path, struct stat* __restrict out);
 int fstat(int fd, struct stat* out);
+// stat of a last symbolic link itself.
+int lstat(const char* __restrict path, struct stat* __restrict out);
 int mkdir(const char* path, mode_t mode);
 
 #ifdef __cplusplus

@@ -106,6 +106,22 @@ int stat(const char* __restrict path, struct stat* __restrict out) {
   return (int)call(MICA_POSIX_STAT, U(path), U(out), 0, 0);
 }
 
+int lstat(const char* __restrict path, struct stat* __restrict out) {
+  return (int)call(MICA_POSIX_LSTAT, U(path), U(out), 0, 0);
+}
+
+ssize_t readlink(const char* __restrict path, char* __restrict buffer, size_t size) {
+  return (ssize_t)call(MICA_POSIX_READLINK, U(path), U(buffer), size, 0);
+}
+
+int symlink(const char* target, const char* path) {
+  return (int)call(MICA_POSIX_SYMLINK, U(target), U(path), 0, 0);
+}
+
+int link(const char* existing, const char* path) {
+  return (int)call(MICA_POSIX_LINK, U(existing), U(path), 0, 0);
+}
+
 int fstat(int fd, struct stat* out) {
   return (int)call(MICA_POSIX_FSTAT, (uintptr_t)fd, U(out), 0, 0);
 }

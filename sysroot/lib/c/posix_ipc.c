@@ -462,11 +462,12 @@ intptr_t __mica_posix_ipc(int op, const uintptr_t a[6]) {
       return r < 0 ? r : 0;
     }
     case MICA_POSIX_STAT:
+    case MICA_POSIX_LSTAT:
     case MICA_POSIX_ACCESS: {
       struct stat st;
       intptr_t r = path_request(op, (const char*)a[0], op == MICA_POSIX_ACCESS ? a[1] : 0, 0, &st,
                                 sizeof(st));
-      if (r >= 0 && op == MICA_POSIX_STAT) {
+      if (r >= 0 && op != MICA_POSIX_ACCESS) {
         memcpy((void*)a[1], &st, sizeof(st));
       }
       return r;
@@ -502,7 +503,10 @@ intptr_t __mica_posix_ipc(int op, const uintptr_t a[6]) {
     case MICA_POSIX_RMDIR:
     case MICA_POSIX_CHDIR:
       return path_request(op, (const char*)a[0], 0, 0, NULL, 0);
-    case MICA_POSIX_RENAME: {
+    case MICA_POSIX_RENAME:
+    case MICA_POSIX_SYMLINK:
+    case MICA_POSIX_LINK: {
+      // Two paths: "first\0second\0", words[0] the second's offset.
       const char* from = (const char*)a[0];
       const char* to = (const char*)a[1];
       if (!from || !to) {
@@ -511,6 +515,9 @@ intptr_t __mica_posix_ipc(int op, const uintptr_t a[6]) {
       size_t nf = path_size(from), nt = path_size(to);
       if (nf > PATH_MAX || nt > PATH_MAX) {
         return -ENAMETOOLONG;
+      }
+      if (nt == 1 || (nf == 1 && op != MICA_POSIX_SYMLINK)) {
+        return -ENOENT;
       }
       char* both = malloc(nf + nt);
       if (!both) {
@@ -522,6 +529,11 @@ intptr_t __mica_posix_ipc(int op, const uintptr_t a[6]) {
       free(both);
       return r;
     }
+    case MICA_POSIX_READLINK:
+      if (!a[1]) {
+        return -EFAULT;
+      }
+      return path_request(op, (const char*)a[0], a[2], 0, (void*)a[1], a[2]);
     case MICA_POSIX_GETCWD:
       if (!a[0]) {
         return -EFAULT;

@@ -63,6 +63,10 @@ char* strerror(int error) {
       return "Function not implemented";
     case ENOTEMPTY:
       return "Directory not empty";
+    case ELOOP:
+      return "Too many levels of symbolic links";
+    case EMLINK:
+      return "Too many links";
     case EBADMSG:
       return "Truncated or bad message";
     case ENOTSOCK:
