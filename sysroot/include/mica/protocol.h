@@ -53,7 +53,7 @@ enum {
 #define MICA_SERVICE_CONSOLE "console"
 #define MICA_SERVICE_BLOCK "block"  // the root file system's disk
 #define MICA_SERVICE_PCI "pci"
-#define MICA_SERVICE_EXT2 "ext2"    // the file-system server of that disk
+#define MICA_SERVICE_EXT2 "ext2"  // the file-system server of that disk
 
 // ---- The VFS: files and directories, per-process descriptors ----
 // The labels are the MICA_POSIX_* operations of <mica/posix.h>; the caller
