@@ -44,7 +44,7 @@ struct Ramdisk {
 
 // A server of the manifest.
 struct Server {
-  char line[160];                 // as in etc/servers, split in place into manifest.argv
+  char line[512];                 // as in etc/servers, split in place into manifest.argv
   router::ManifestLine manifest;  // its argv, whether it gets the ramdisk, its hardware
   uint32_t pid = 0;               // 0: not running
   mica_handle_t process = MICA_HANDLE_INVALID;
