@@ -40,15 +40,7 @@ namespace {
 
 // Messages go to the kernel's console: the driver starts before the VFS,
 // which carries stdout.
-__attribute__((format(printf, 1, 2))) void say(const char* format, ...) {
-  char line[256];
-  va_list arguments;
-  va_start(arguments, format);
-  int n = vsnprintf(line, sizeof(line), format, arguments);
-  va_end(arguments);
-  if (n > static_cast<int>(sizeof(line)) - 1) n = sizeof(line) - 1;
-  if (n > 0) mica_debug_write(line, static_cast<size_t>(n));
-}
+constexpr auto say = mica_debug_printf;
 
 // Legacy registers, from the I/O BAR.
 enum : uint16_t {

@@ -54,16 +54,7 @@ constexpr size_t kDrainMax = 65536;
 // Payloads of requests (WRITE data): as large as the kernel copies.
 alignas(16) char g_payload[65536];
 
-__attribute__((format(printf, 1, 2))) void log(const char* format, ...) {
-  char text[256];
-  va_list args;
-  va_start(args, format);
-  int n = vsnprintf(text, sizeof(text), format, args);
-  va_end(args);
-  if (n < 0) return;
-  size_t length = static_cast<size_t>(n) < sizeof(text) ? n : sizeof(text) - 1;
-  (void)mica_debug_write(text, length);
-}
+constexpr auto log = mica_debug_printf;
 
 bool has_type(mica_handle_t handle, uint32_t type, uint32_t rights) {
   mica_handle_info info;

@@ -26,6 +26,9 @@ static inline int mica_is_error(intptr_t result) {
 // ---- Diagnostics, process and thread life ----
 // Writes to the kernel log; returns the number of bytes written.
 intptr_t mica_debug_write(const char* text, size_t length);
+// printf to the kernel's console through mica_debug_write, at most 255
+// bytes (truncated): for servers that start before the VFS carries stdout.
+__attribute__((format(printf, 1, 2))) void mica_debug_printf(const char* format, ...);
 __attribute__((noreturn)) void mica_process_exit(int code);
 __attribute__((noreturn)) void mica_thread_exit(void);
 int mica_yield(void);

@@ -1,4 +1,7 @@
 // The typed system-call wrappers of <mica/calls.h>.
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <mica/calls.h>
 #include <mica/sys.h>
 
@@ -258,4 +261,14 @@ int mica_socket_pair(uint32_t type, mica_handle_t out[2]) {
 
 int mica_wait_many(struct mica_wait_item* items, size_t count, const uint64_t* timeout_ns) {
   return (int)mica_syscall3(MICA_SYS_WAIT_MANY, U(items), count, U(timeout_ns));
+}
+
+void mica_debug_printf(const char* format, ...) {
+  char line[256];
+  va_list arguments;
+  va_start(arguments, format);
+  int n = vsnprintf(line, sizeof(line), format, arguments);
+  va_end(arguments);
+  if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
+  if (n > 0) mica_debug_write(line, (size_t)n);
 }
