@@ -1,4 +1,4 @@
-// i586 threads and CPUs: initial contexts, lazy FPU switching (FNSAVE on a
+// i586 threads and CPUs: initial contexts, FPU switching (FNSAVE on a
 // Pentium, FXSAVE where the CPU has it), and the single CPU the Pentium
 // board has (no local APIC: no IPIs, no secondary CPUs).
 #include <arch/platform.h>
@@ -47,7 +47,7 @@ void Platform::init_context(Context& context, uintptr_t stack_top, void (*entry)
 }
 
 void Platform::fpu_switch(FpuState* next) {
-  x86::fpu_switch(g_fpu, 0, next);
+  x86::fpu_switch(g_fpu, next);
 }
 
 void Platform::fpu_release(FpuState& state) {

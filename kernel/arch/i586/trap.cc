@@ -123,14 +123,6 @@ bool fix_up_user_copy(TrapFrame& frame) {
 
 extern "C" void i586_trap(TrapFrame* frame) {
   if (frame->vector < arch::x86::kFirstInterrupt) {
-    // The first FPU instruction after a thread switch: lazy FPU load.
-    if (frame->vector == arch::x86::kDeviceNotAvailable) {
-      if (arch::x86::fpu_device_not_available(arch::x86::this_cpu_fpu(), 0)) {
-        if (frame->from_user()) user::exit_to_user();
-        return;
-      }
-      if (!frame->from_user()) kprintf("\nmica: FPU instruction in a thread without FPU state\n");
-    }
     if (frame->from_user()) user_exception(*frame);
     if (fix_up_user_copy(*frame)) return;
     exception(*frame);

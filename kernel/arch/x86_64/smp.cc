@@ -196,9 +196,6 @@ lib::Result<unsigned> Platform::start_secondary_cpus(void (*entry)(unsigned)) {
     mm::PageTable<PageTableFormat> table(mm::table_frames(), root);
     TRY(table.map(AP_TRAMPOLINE_BASE, AP_TRAMPOLINE_BASE, mm::Permissions::read_execute()));
 
-    // From now on a thread may move between CPUs: the FPU code saves
-    // registers at every switch away from a thread that used them.
-    x86::fpu_start_smp(x86_64::cpu(0).fpu);
     g_ap_entry = entry;
 
     for (size_t i = 0; i < madt->cpu_count && online < kMaxCpus; ++i) {

@@ -115,15 +115,6 @@ void ensure_kernel_gs() {
 extern "C" void x86_64_trap(TrapFrame* frame) {
   namespace x86 = arch::x86;
   if (frame->vector < x86::kFirstInterrupt) {
-    // The first FPU/SSE instruction after a thread switch: lazy FPU load.
-    if (frame->vector == x86::kDeviceNotAvailable) {
-      arch::x86_64::PerCpu& cpu = arch::x86_64::this_cpu();
-      if (x86::fpu_device_not_available(cpu.fpu, cpu.index)) {
-        if (frame->from_user()) arch::x86_64::return_to_user(*frame);
-        return;
-      }
-      kprintf("\nmica: FPU instruction in a thread without FPU state\n");
-    }
     bool hardware = frame->vector == x86::kNmi || frame->vector == x86::kDoubleFault ||
                     frame->vector == x86::kMachineCheck;
     if (hardware) {

@@ -142,15 +142,20 @@ void Platform::activate_io_ports(const IoPorts* ports) {
 
 // From user_entry.S, on the thread's kernel stack with interrupts masked.
 extern "C" void x86_64_syscall(arch::x86_64::TrapFrame* frame) {
-  arch::Platform::enable_interrupts();
-  user::handle_syscall(*frame);
-  arch::Platform::disable_interrupts();
+  if (!user::fast_syscall(*frame)) {
+    arch::Platform::enable_interrupts();
+    user::handle_syscall(*frame);
+    arch::Platform::disable_interrupts();
+  }
   arch::x86_64::return_to_user(*frame);
 }
 
 // From x86_64_syscall_resume_trampoline, with interrupts masked: the first
-// code of a thread resumed by init_context_syscall_return.
-extern "C" void x86_64_syscall_resume(arch::x86_64::TrapFrame* frame) {
+// code of a thread resumed by init_context_syscall_return or
+// switch_to_syscall_return. Its frame is the one its SYSCALL entry built,
+// where core has written only the results, so RIP and RFLAGS are what
+// SYSCALL saved (the instruction after it; user flags) and need no check.
+extern "C" void x86_64_syscall_resume(arch::x86_64::TrapFrame*) {
   sched::finish_switch();
-  arch::x86_64::return_to_user(*frame);
+  user::exit_to_user();
 }

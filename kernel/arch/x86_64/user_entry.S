@@ -93,6 +93,27 @@ x86_64_syscall_resume_trampoline:
   jmp .Lsyscall_exit
 .size x86_64_syscall_resume_trampoline, . - x86_64_syscall_resume_trampoline
 
+// void x86_64_switch_to_syscall_return(void* from /* rdi */, void* frame /* rsi */)
+// With interrupts masked: the first half of x86_64_switch_context, then the
+// trampoline on `frame` (16-aligned, at the top of the next thread's kernel
+// stack, everything below it abandoned).
+.balign 16
+.global x86_64_switch_to_syscall_return
+.type x86_64_switch_to_syscall_return, @function
+x86_64_switch_to_syscall_return:
+  push %rbx
+  push %rbp
+  push %r12
+  push %r13
+  push %r14
+  push %r15
+  mov %rsp, (%rdi)
+  mov %rsi, %rsp
+  mov %rsi, %r12
+  xor %ebp, %ebp
+  jmp x86_64_syscall_resume_trampoline
+.size x86_64_switch_to_syscall_return, . - x86_64_switch_to_syscall_return
+
 // [[noreturn]] void x86_64_enter_user(uintptr_t ip /* rdi */, uintptr_t sp /* rsi */,
 //     uintptr_t arg0 /* rdx */, uintptr_t arg1 /* rcx */, uintptr_t kernel_stack_top /* r8 */)
 // Called with interrupts masked. Drops whatever the kernel stack held (the

@@ -693,21 +693,18 @@ void unblock(Thread* t) {
   wake(t);
 }
 
-void handoff(Thread* target, SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
-  Cpu& cpu = this_cpu();
-  unsigned index = static_cast<unsigned>(&cpu - g_cpus);
-  if (!target->entity.allowed_on(index) || __atomic_load_n(&target->on_cpu, __ATOMIC_ACQUIRE)) {
-    // It cannot run here (yet): the ordinary way.
-    wake(target);
-    block(lock);
-    return;
-  }
+namespace {
+
+// What schedule_locked does after the policy's pick, with `target` as the
+// pick: no run-queue pass, the CPU goes straight to it. `target` is blocked,
+// off every CPU and allowed on this one; `switch_to(prev, target)` switches.
+template <typename Switch>
+inline void handoff_on(Cpu& cpu, unsigned index, Thread* target, SpinLock& lock,
+                       Switch switch_to) NO_THREAD_SAFETY_ANALYSIS {
   Thread* prev = cpu.current;
   prev->state = ThreadState::kBlocked;
   cpu.lock.acquire();
   lock.release();
-  // What schedule_locked does after the policy's pick, with `target` as the
-  // pick: no run-queue pass, the CPU goes straight to it.
   target->state = ThreadState::kRunning;
   target->on_cpu = true;
   target->entity.cpu = index;
@@ -717,9 +714,43 @@ void handoff(Thread* target, SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
   ++cpu.switches;
   Platform::fpu_switch(&target->fpu);
   switch_user_state(prev, target);
-  Platform::switch_context(prev->context, target->context);
+  switch_to(prev, target);
   finish_switch();
   lock.acquire();
+}
+
+template <typename P>
+void handoff_to_syscall_return_on(Thread* target, SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
+  if constexpr (!P::kSyscallReturnContexts) {
+    handoff(target, lock);
+  } else {
+    Cpu& cpu = this_cpu();
+    handoff_on(cpu, static_cast<unsigned>(&cpu - g_cpus), target, lock,
+               [](Thread* prev, Thread* next) {
+                 P::switch_to_syscall_return(prev->context, next->context,
+                                             P::syscall_frame(next->stack_top));
+               });
+  }
+}
+
+}  // namespace
+
+void handoff(Thread* target, SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
+  Cpu& cpu = this_cpu();
+  unsigned index = static_cast<unsigned>(&cpu - g_cpus);
+  if (!target->entity.allowed_on(index) || __atomic_load_n(&target->on_cpu, __ATOMIC_ACQUIRE)) {
+    // It cannot run here (yet): the ordinary way.
+    wake(target);
+    block(lock);
+    return;
+  }
+  handoff_on(cpu, index, target, lock, [](Thread* prev, Thread* next) {
+    Platform::switch_context(prev->context, next->context);
+  });
+}
+
+void handoff_to_syscall_return(Thread* target, SpinLock& lock) {
+  handoff_to_syscall_return_on<Platform>(target, lock);
 }
 
 bool with_thread_impl(ThreadId id, void (*visit)(Thread&, void*), void* context) {

@@ -103,6 +103,11 @@ void unblock(Thread* t);
 // unblock + block when `target` may not run on this CPU or is still
 // leaving another.
 void handoff(Thread* target, SpinLock& lock) REQUIRES(lock);
+// handoff(target, lock) where `target` is blocked in a system call, off
+// every CPU and allowed on this one (the caller checked), and leaves for
+// user mode from its system call's frame as if the call had returned it
+// (Platform::kSyscallReturnContexts; elsewhere this is handoff).
+void handoff_to_syscall_return(Thread* target, SpinLock& lock) REQUIRES(lock);
 
 // Calls visit(thread) for the live thread `id`, under the thread-table lock
 // (so it cannot be freed meanwhile; visit must be short and not block).

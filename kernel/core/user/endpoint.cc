@@ -1,4 +1,5 @@
 #include <core/user/endpoint.h>
+#include <core/user/process.h>
 #include <core/user/process_object.h>
 
 namespace user {
@@ -44,30 +45,6 @@ void Endpoint::destroy() NO_THREAD_SAFETY_ANALYSIS {
   free_object(this);
 }
 
-template <typename P>
-bool Endpoint::deliver_direct(Thread* receiver, const uintptr_t* words) {
-  if constexpr (!P::kSyscallReturnContexts) {
-    return false;
-  } else {
-    // Its context must be saved for good before it is replaced.
-    if (!receiver->ipc_direct || __atomic_load_n(&receiver->on_cpu, __ATOMIC_ACQUIRE)) {
-      return false;
-    }
-    // What its receive would have returned: label 0 and the words.
-    typename P::UserFrame& frame = P::syscall_frame(receiver->stack_top);
-    uintptr_t* registers = P::syscall_registers(frame);
-    P::set_syscall_value(frame, 0);
-    for (int i = 0; i < 4; ++i) registers[1 + i] = words[i];
-    // What it would have done on the way out: stop waiting here, drop the
-    // endpoint reference its receive held (the caller holds another).
-    receiver->ipc_direct = false;
-    set_blocked_on_masked(receiver, nullptr);
-    unref();
-    P::init_context_syscall_return(receiver->context, frame);
-    return true;
-  }
-}
-
 lib::Result<void> Endpoint::call(const uintptr_t* words) {
   Thread* t = sched::current();
   t->ipc_status = 0;
@@ -84,13 +61,9 @@ lib::Result<void> Endpoint::call(const uintptr_t* words) {
     return lib::Status::kConnectionReset;
   }
   Thread* receiver = receivers_.pop_front();
-  // The message goes straight into the registers or else the slot of a
-  // receiver that waits.
-  bool direct = receiver != nullptr && words != nullptr && deliver_direct(receiver, words);
+  // The message goes straight into the slot of a receiver that waits.
   Message& m = receiver != nullptr ? receiver->ipc : t->ipc;
-  if (direct) {
-    // Delivered.
-  } else if (words != nullptr) {
+  if (words != nullptr) {
     m.label = 0;
     for (int i = 0; i < 4; ++i) m.words[i] = words[i];
     m.handle_object = nullptr;
@@ -147,6 +120,86 @@ lib::Result<void> Endpoint::call(const uintptr_t* words) {
   arch::Platform::restore_interrupts(flags);
   if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
   return {};
+}
+
+template <typename P>
+[[gnu::always_inline]] inline lib::Result<uintptr_t> Endpoint::fast_call_on(
+    HandleTable& table, uintptr_t* registers, bool* taken) NO_THREAD_SAFETY_ANALYSIS {
+  *taken = false;
+  if constexpr (!P::kSyscallReturnContexts) {
+    return lib::Status::kNotSupported;
+  } else {
+    Thread* t = sched::current();
+    table.lock().acquire();
+    Object* object =
+        table.find_locked(static_cast<mica_handle_t>(registers[0]),
+                          static_cast<uint8_t>(ObjectType::kEndpoint), MICA_RIGHT_WRITE);
+    Endpoint* e = static_cast<Endpoint*>(object);
+    Thread* receiver = nullptr;
+    if (e != nullptr) {
+      e->lock.acquire();
+      receiver = e->receivers_.front();
+      // Its context must be saved for good before it is replaced.
+      if (receiver != nullptr &&
+          (!receiver->ipc_direct || __atomic_load_n(&receiver->on_cpu, __ATOMIC_ACQUIRE) ||
+           !receiver->entity.allowed_on(P::current_cpu()) || t->kill_pending)) {
+        receiver = nullptr;
+      }
+      if (receiver == nullptr) e->lock.release();
+    }
+    table.lock().release();
+    if (receiver == nullptr) return lib::Status::kNotSupported;
+    *taken = true;
+    // The receiver's reference keeps the endpoint alive; it is ours from
+    // here (the receiver's kernel stack, which would drop it, is abandoned).
+    e->receivers_.remove(receiver);
+    t->ipc_status = 0;
+    t->ipc_lock.acquire();
+    // What its receive would have returned: label 0 and the words.
+    typename P::UserFrame& frame = P::syscall_frame(receiver->stack_top);
+    uintptr_t* out = P::syscall_registers(frame);
+    P::set_syscall_value(frame, 0);
+    for (int i = 1; i <= 4; ++i) out[i] = registers[i];
+    receiver->ipc_direct = false;
+    set_blocked_on_masked(receiver, nullptr);
+    receiver->ipc_caller = t;
+    receiver->ipc_caller_id = t->id;
+    receiver->ipc_caller_process = t->process;
+    t->process->ref();
+    receiver->ipc_wait = Thread::IpcWait::kNone;
+    t->ipc_wait = Thread::IpcWait::kReply;
+    e->lock.release();
+    // A kill that came before we published our wait has not seen it (see
+    // call()): the receiver still has the call, we leave at once.
+    if (t->kill_pending) {
+      t->ipc_wait = Thread::IpcWait::kNone;
+      t->ipc_status = -static_cast<int>(lib::Status::kNoProcess);
+      P::init_context_syscall_return(receiver->context, frame);
+      sched::unblock(receiver);
+    } else {
+      sched::handoff_to_syscall_return(receiver, t->ipc_lock);
+    }
+    while (t->ipc_wait != Thread::IpcWait::kNone) sched::block(t->ipc_lock);
+    t->ipc_lock.release();
+    e->unref();
+    if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
+    for (int i = 0; i < 4; ++i) registers[1 + i] = t->ipc.words[i];
+    if (t->ipc.handle_object != nullptr) {  // replies in registers carry no handle
+      t->ipc.handle_object->drop_in_flight();
+      t->ipc.handle_object = nullptr;
+    }
+    return t->ipc.label;
+  }
+}
+
+bool fast_ipc_call(arch::Platform::UserFrame& frame) {
+  using P = arch::Platform;
+  bool taken;
+  auto r = Endpoint::fast_call_on<P>(sched::current()->process->handles(),
+                                     P::syscall_registers(frame), &taken);
+  if (!taken) return false;
+  P::set_syscall_value(frame, r.ok() ? r.value() : -static_cast<uintptr_t>(r.status()));
+  return true;
 }
 
 lib::Result<void> Endpoint::send(const Message& message, bool nonblock) {

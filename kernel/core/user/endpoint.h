@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <core/sched/thread.h>
+#include <core/user/handle_table.h>
 #include <core/user/object.h>
 #include <core/user/paged_array.h>
 #include <lib/intrusive_list.h>
@@ -35,11 +36,7 @@ class Endpoint final : public Object {
   // Sends the calling thread's `ipc` message and waits for the reply, which
   // replaces it. kNoProcess if the thread's process is killed meanwhile.
   // `words`: send instead a message of these four words (label 0, no
-  // handle or payload), written straight into a waiting receiver's slot —
-  // or, where the arch can, into its saved user registers: a receiver
-  // waiting in a register-only receive is resumed straight in user mode as
-  // if its receive had returned, its kernel stack abandoned (nothing on it
-  // is live but the endpoint reference, dropped here on its behalf).
+  // handle or payload), written straight into a waiting receiver's slot.
   lib::Result<void> call(const uintptr_t* words = nullptr);
 
   // Queues `message` (its handle reference travels with it).
@@ -72,10 +69,21 @@ class Endpoint final : public Object {
   Endpoint() : Object(ObjectType::kEndpoint) {}
   ~Endpoint() = default;
   void destroy() override;
-  // The fast path's delivery into `receiver`'s user registers, when the
-  // arch supports it and the receiver has left its CPU. True if done.
-  template <typename P = arch::Platform>
-  bool deliver_direct(sched::Thread* receiver, const uintptr_t* words) REQUIRES(lock);
+  friend bool fast_ipc_call(arch::Platform::UserFrame& frame);
+  // The fast path of a register-only call (after seL4's fastpath_call), with
+  // interrupts masked. `registers`: the system call's, the endpoint handle in
+  // 0 and the words in 1..4. When a receiver waits on that endpoint in a
+  // register-only receive and may run on this CPU, the call goes straight to
+  // it: one handle lookup under the handle table's lock, no reference
+  // counting (the receiver's reference to the endpoint becomes the
+  // caller's), no run queue. The receiver leaves for user mode as if its
+  // receive had returned, its kernel stack abandoned (nothing on it is live
+  // but that reference). Where the arch cannot resume a thread so
+  // (Platform::kSyscallReturnContexts), or when anything else holds, it sets
+  // `*taken` false having done nothing. Otherwise it returns when the call
+  // is over, with its label or error, and registers 1..4 hold the reply.
+  template <typename P>
+  static lib::Result<uintptr_t> fast_call_on(HandleTable& table, uintptr_t* registers, bool* taken);
 
   using ThreadList = lib::IntrusiveList<sched::Thread, &sched::Thread::ipc_link>;
   ThreadList callers_ GUARDED_BY(lock);        // calls not yet received

@@ -20,6 +20,15 @@ inline void handle_syscall(arch::Platform::UserFrame& frame) {
   arch::Platform::set_syscall_value(frame, static_cast<uintptr_t>(dispatch(number, args)));
 }
 
+// Called by the arch's system-call entry before handle_syscall, with
+// interrupts still masked: completes the call on a fast path if one applies
+// (a register-only IPC call: Endpoint::fast_call_on) and returns true, its
+// results in `frame`; else false, having done nothing.
+bool fast_ipc_call(arch::Platform::UserFrame& frame);
+inline bool fast_syscall(arch::Platform::UserFrame& frame) {
+  return arch::Platform::syscall_number(frame) == MICA_SYS_IPC_CALL && fast_ipc_call(frame);
+}
+
 // An exception from user mode.
 enum class FaultKind : uint8_t {
   kPage = 1,    // MICA_FAULT_PAGE

@@ -53,6 +53,19 @@ class HandleTable {
     return entry->object;
   }
 
+  // For the IPC fast path: the object behind `handle` if it has `type` and
+  // every right in `required`, else nullptr. No reference is taken: the
+  // caller keeps the table locked until the object is held alive otherwise.
+  Object* find_locked(mica_handle_t handle, uint8_t type, uint32_t required) REQUIRES(lock_) {
+    Entry* entry = lookup_locked(handle);
+    if (entry == nullptr || static_cast<uint8_t>(entry->object->type()) != type ||
+        (entry->rights & required) != required) {
+      return nullptr;
+    }
+    return entry->object;
+  }
+  SpinLock& lock() RETURN_CAPABILITY(lock_) { return lock_; }
+
   // Removes `handle` and gives its reference to the caller (sending it in a
   // message), still counted as a handle (Object::drop_in_flight if it is
   // never added anywhere); needs MICA_RIGHT_TRANSFER.

@@ -160,9 +160,9 @@ void fpu_b(void*) {
 
 // Three "threads" with FPU state, switched as core's scheduler would (the
 // fpu_switch right before each switch_context): each sees its own x87 and
-// SSE registers; a thread that owns the registers and comes back without
-// anyone else using the FPU takes no trap.
-KTEST(x86, fpu_lazy_switch) {
+// SSE registers, a fresh state is fninit's, and an FPU instruction never
+// traps (#NM would fault: CR0.TS stays clear).
+KTEST(x86, fpu_switch) {
   uintptr_t flags = Platform::save_and_disable_interrupts();
   arch::x86::FpuCpu& cpu = arch::x86::this_cpu_fpu();
   arch::x86::FpuState* saved = cpu.current;
@@ -173,10 +173,9 @@ KTEST(x86, fpu_lazy_switch) {
   Platform::init_context_calling(g_b, g_stack_b.top(), start_test_thread, fpu_b, nullptr);
 
   Platform::fpu_switch(&g_fpu_main);
-  uint64_t traps = cpu.traps;
+  KEXPECT(x87_control_word() == 0x037f);  // main's fresh state is loaded
   x87_push(1111);
   xmm0_set(0x1111111111111111);
-  KEXPECT(cpu.traps == traps + 1);  // the first use loads main's state
 
   // main -> a -> b -> a -> main: a and b both use the FPU.
   Platform::fpu_switch(&g_fpu_a);
@@ -196,15 +195,15 @@ KTEST(x86, fpu_lazy_switch) {
   KEXPECT(g_fpu_ok_b);
   KEXPECT(x87_pop() == 1112);
 
-  // Laziness: main owns the registers; switching to a state that never
-  // touches the FPU and back costs no trap. (A FNSAVE CPU forgets the owner
-  // when it saves, so only check after main reloaded.)
-  traps = cpu.traps;
-  Platform::fpu_switch(&g_fpu_a);
-  Platform::fpu_switch(&g_fpu_main);
+  // Switching registers without a context switch: each state keeps its own.
   x87_push(1113);
+  Platform::fpu_switch(&g_fpu_a);
+  x87_push(4444);  // into a's registers
+  Platform::fpu_switch(&g_fpu_main);
   KEXPECT(x87_pop() == 1113);
-  KEXPECT(cpu.traps == traps);
+  Platform::fpu_switch(&g_fpu_a);
+  KEXPECT(x87_pop() == 4444);
+  Platform::fpu_switch(&g_fpu_main);
 
   Platform::fpu_release(g_fpu_a);
   Platform::fpu_release(g_fpu_b);
@@ -268,15 +267,13 @@ KTEST(x86, fpu_threads_keep_state) {
 
 // One FPU state used on CPU 0, then CPU 1, then CPU 0 again, as a thread
 // that moves would use it (fpu_switch to it and back, from threads pinned to
-// each CPU, interrupts masked): each CPU sees the newest values, although
-// CPU 0's registers still hold older ones at the third step.
+// each CPU, interrupts masked): each CPU sees the newest values.
 constinit Platform::FpuState g_moving = {};
 
 struct MoveStep {
   int64_t expect;  // what the x87 stack's top must hold (0: nothing)
   int64_t push;    // what to leave there (0: nothing)
   volatile bool ok;
-  volatile uint64_t traps;
 };
 
 void move_step(void* argument) {
@@ -284,7 +281,6 @@ void move_step(void* argument) {
   uintptr_t flags = Platform::save_and_disable_interrupts();
   arch::x86::FpuCpu& cpu = arch::x86::this_cpu_fpu();
   arch::x86::FpuState* mine = cpu.current;
-  uint64_t traps = cpu.traps;
   Platform::fpu_switch(&g_moving);
   bool ok = true;
   if (step->expect != 0) {
@@ -295,7 +291,6 @@ void move_step(void* argument) {
     x87_push(step->push);
     xmm0_set(static_cast<uint64_t>(step->push));
   }
-  step->traps = cpu.traps - traps;
   Platform::fpu_switch(mine);
   Platform::restore_interrupts(flags);
   step->ok = ok;
@@ -304,14 +299,13 @@ void move_step(void* argument) {
 KTEST(x86, fpu_state_moves_between_cpus) {
   if (Platform::cpu_count() < 2) return;  // nothing to move between
   Platform::fpu_init(g_moving);
-  MoveStep steps[3] = {{0, 0x1234, false, 0}, {0x1234, 0x5678, false, 0}, {0x5678, 0, false, 0}};
+  MoveStep steps[3] = {{0, 0x1234, false}, {0x1234, 0x5678, false}, {0x5678, 0, false}};
   const unsigned cpus[3] = {0, 1, 0};
   for (int i = 0; i < 3; ++i) {
     auto id = sched::spawn("fpu-move", move_step, &steps[i], {.affinity = uint64_t{1} << cpus[i]});
     KEXPECT(id.ok());
     if (id.ok()) KEXPECT(sched::join(id.value()).ok());
     KEXPECT(steps[i].ok);
-    KEXPECT(steps[i].traps == 1);  // each step loads the state anew
   }
   Platform::fpu_release(g_moving);
 }
@@ -361,10 +355,9 @@ KBENCH(x86, switch_context_round_trip) {
   Platform::restore_interrupts(flags);
 }
 
-// Two FPU states taking turns at the registers: per iteration two
-// fpu_switch calls and two #NM traps, each saving one state and loading the
-// other.
-KBENCH(x86, fpu_trap_round_trip) {
+// Two FPU states taking turns at the registers: per iteration three
+// fpu_switch calls, each saving one state and loading the next.
+KBENCH(x86, fpu_switch_round_trip) {
   static constinit bool ready = false;
   if (!ready) {
     Platform::fpu_init(g_fpu_a);

@@ -21,6 +21,10 @@
 // context.S: saves the callee-saved registers on the current stack and its
 // pointer in *from, then resumes *to.
 extern "C" void x86_64_switch_context(void* from, void* to);
+// user_entry.S: saves as x86_64_switch_context does into *from, then leaves
+// for user mode from `frame` (a syscall TrapFrame at the top of the stack it
+// switches to).
+extern "C" void x86_64_switch_to_syscall_return(void* from, void* frame);
 
 namespace arch {
 
@@ -77,10 +81,7 @@ struct Platform : x86::PlatformBase {
     x86_64::this_cpu().current_context = &to;
     x86_64_switch_context(&from, &to);
   }
-  static void fpu_switch(FpuState* next) {
-    x86_64::PerCpu& cpu = x86_64::this_cpu();
-    x86::fpu_switch(cpu.fpu, cpu.index, next);
-  }
+  static void fpu_switch(FpuState* next) { x86::fpu_switch(x86_64::this_cpu().fpu, next); }
   static void fpu_release(FpuState& state);
 
   // CPUs.
@@ -128,8 +129,16 @@ struct Platform : x86::PlatformBase {
   }
   // The next switch to `context` (a thread blocked in a system call, off
   // every CPU) leaves for user mode from `frame`; its user thread pointer
-  // stays.
+  // stays. `frame` must be as the thread's SYSCALL entry built it, changed
+  // only in the result registers: its RIP and RFLAGS are not checked again.
   static void init_context_syscall_return(Context& context, UserFrame& frame);
+  // switch_context to `to`, a thread so resumed, without laying its context
+  // out first: it leaves for user mode from `frame` at once.
+  static void switch_to_syscall_return(Context& from, Context& to, UserFrame& frame) {
+    if ((from.user_fs_base | to.user_fs_base) != 0) x86_64::write_fs_base(to.user_fs_base);
+    x86_64::this_cpu().current_context = &to;
+    x86_64_switch_to_syscall_return(&from, &frame);
+  }
   [[noreturn]] static void enter_user(uintptr_t ip, uintptr_t sp, uintptr_t arg0, uintptr_t arg1);
   // RSP0 in this CPU's TSS and the SYSCALL entry's stack.
   static void set_kernel_stack(uintptr_t top) {
