@@ -425,6 +425,17 @@ static const char* find_program(Shell& shell, const char* name, int* error) {
   }
 }
 
+// Says on `fd` why program `name` cannot run: "not found" for ENOENT, the
+// error otherwise. Returns the command's status (127 or 126).
+static int report_unrunnable(int fd, const char* name, int error) {
+  if (error == ENOENT) {
+    Shell::print(fd, "sh: %s: not found\n", name);
+    return kStatusNotFound;
+  }
+  Shell::print(fd, "sh: %s: %s\n", name, strerror(error));
+  return kStatusNotExecutable;
+}
+
 // Expands the words and opens the redirections of `command` into `stage`
 // (whose fds hold the pipeline's defaults). On an error that belongs to
 // the command (a missing file or program) it says so and leaves
@@ -502,13 +513,7 @@ bool Shell::prepare_stage(const Command& command, Stage& stage) {
       stage.path = find_program(*this, stage.argv[0], &error);
       if (arena_.exhausted()) return false;
       if (stage.path == nullptr) {
-        if (error == ENOENT) {
-          print(stdio_[2], "sh: %s: not found\n", stage.argv[0]);
-          stage.status = kStatusNotFound;
-        } else {
-          print(stdio_[2], "sh: %s: %s\n", stage.argv[0], strerror(error));
-          stage.status = kStatusNotExecutable;
-        }
+        stage.status = report_unrunnable(stdio_[2], stage.argv[0], error);
         return true;
       }
     }
@@ -595,13 +600,7 @@ int Shell::run_pipeline(const Pipeline& pipeline) {
     if (error != 0) {
       stage.pid = -1;
       stage.ready = false;
-      if (error == ENOENT) {
-        print(stdio_[2], "sh: %s: not found\n", stage.argv[0]);
-        stage.status = kStatusNotFound;
-      } else {
-        print(stdio_[2], "sh: %s: %s\n", stage.argv[0], strerror(error));
-        stage.status = kStatusNotExecutable;
-      }
+      stage.status = report_unrunnable(stdio_[2], stage.argv[0], error);
     }
   }
   // The shell keeps only what its builtins still write to.
