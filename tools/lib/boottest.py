@@ -56,7 +56,7 @@ def run(out_dir, test, images):
                                 test.get("kernel_args", "")) + test.get("qemu_args", [])
             # Each test writes to its own copy of a disk image, never to the
             # build's (and a second boot sees what the first wrote).
-            argv, disks = _private_disks(argv, out_dir, work)
+            argv, disks = private_disks(argv, out_dir, work)
             if test.get("damage_superblock"):
                 for disk in disks:
                     _damage_superblock(disk)
@@ -82,7 +82,7 @@ def run(out_dir, test, images):
                   "cd %s && %s" % (shlex.quote(out_dir), shlex.join(argv)))
 
 
-def _private_disks(argv, out_dir, work):
+def private_disks(argv, out_dir, work):
     """ARGV with each -drive file= copied into WORK; and the copies."""
     argv, disks = list(argv), []
     for i, arg in enumerate(argv[:-1]):
