@@ -1,11 +1,11 @@
 #include "block_service.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <errno.h>
 #include <mica/calls.h>
+#include <mica/parse_number.h>
 #include <mica/protocol.h>
 #include <mica/startup.h>
 #include <mica/thread.h>
@@ -371,9 +371,11 @@ int serve(Device& device, const ServeOptions& options) {
 bool parse_number(const char* argument, const char* key, unsigned long long* value) {
   size_t n = strlen(key);
   if (strncmp(argument, key, n) != 0 || argument[n] != '=') return false;
-  char* end;
-  *value = strtoull(argument + n + 1, &end, 0);
-  return end != argument + n + 1 && *end == 0;
+  uint64_t number;
+  const char* text = argument + n + 1;
+  if (mica_parse_number(text, strlen(text), ~uint64_t{0}, &number) != 0) return false;
+  *value = number;
+  return true;
 }
 
 }  // namespace block

@@ -44,8 +44,9 @@ struct ServeOptions {
 // disks of two kinds), so that the router does not restart this one.
 int serve(Device& device, const ServeOptions& options);
 
-// A driver argument "key=value": the value as a number (0x... for
-// hexadecimal) in *value; false if `argument` is not `key` or malformed.
+// A driver argument "key=value": the value as a number (decimal, or 0x...
+// for hexadecimal; <mica/parse_number.h>) in *value; false if `argument`
+// is not `key` or its value is not a number.
 bool parse_number(const char* argument, const char* key, unsigned long long* value);
 
 }  // namespace block

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mica/parse_number.h>
+
 namespace console {
 namespace {
 
@@ -14,6 +16,12 @@ constexpr uint64_t kPl011RegisterBytes = 0x48;
 constexpr uint64_t kIrqMax = 1023;
 // 80 x 25 cells of 2 bytes.
 constexpr uint64_t kVgaTextBytes = 80 * 25 * 2;
+
+// The whole of `text` as a number no greater than `max`
+// (<mica/parse_number.h>).
+bool parse_number(const char* text, uint64_t max, uint64_t* out) {
+  return mica_parse_number(text, strlen(text), max, out) == 0;
+}
 
 bool starts_with(const char* text, const char* prefix, const char** rest) {
   size_t n = strlen(prefix);
@@ -27,33 +35,6 @@ bool starts_with(const char* text, const char* prefix, const char** rest) {
 const char kUsage[] =
     "usage: console [selftest] uart=16550 port=PORT irq=IRQ [keyboard=i8042] [vga=ADDRESS]\n"
     "       console [selftest] uart=pl011 mmio=ADDRESS irq=IRQ\n";
-
-bool parse_number(const char* text, uint64_t max, uint64_t* out) {
-  uint64_t base = 10;
-  if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    base = 16;
-    text += 2;
-  }
-  if (*text == 0) return false;
-  uint64_t value = 0;
-  for (; *text != 0; ++text) {
-    char c = *text;
-    uint64_t digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (base == 16 && c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (base == 16 && c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    if (digit > max || value > (max - digit) / base) return false;
-    value = value * base + digit;
-  }
-  *out = value;
-  return true;
-}
 
 bool parse_arguments(int argc, const char* const* argv, Arguments* out, char* error,
                      size_t error_size) {

@@ -42,8 +42,4 @@ extern const char kUsage[];
 bool parse_arguments(int argc, const char* const* argv, Arguments* out, char* error,
                      size_t error_size);
 
-// Parses a decimal or 0x-hexadecimal number, the whole of `text`; false if
-// it is not one or exceeds `max`.
-bool parse_number(const char* text, uint64_t max, uint64_t* out);
-
 }  // namespace console

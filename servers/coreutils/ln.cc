@@ -40,23 +40,9 @@ bool make_link(const char* target, const char* name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-' && argv[i][1] != 0; i++) {
-    if (strcmp(argv[i], "--") == 0) {
-      i++;
-      break;
-    }
-    for (const char* o = argv[i] + 1; *o != 0; o++) {
-      if (*o == 's') {
-        symbolic = true;
-      } else if (*o == 'f') {
-        force = true;
-      } else {
-        fprintf(stderr, "ln: invalid option -- '%c'\n", *o);
-        return 2;
-      }
-    }
-  }
+  bool* const flags[] = {&symbolic, &force};
+  int i = coreutils::parse_flags("ln", argc, argv, "sf", flags);
+  if (i < 0) return 2;
   int count = argc - i;
   if (count < 2) {
     fprintf(stderr, "usage: ln [-s] [-f] TARGET LINK_NAME | TARGET... DIRECTORY\n");

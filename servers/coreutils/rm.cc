@@ -79,23 +79,9 @@ bool remove_path(const char* path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-' && argv[i][1] != 0; i++) {
-    if (strcmp(argv[i], "--") == 0) {
-      i++;
-      break;
-    }
-    for (const char* o = argv[i] + 1; *o != 0; o++) {
-      if (*o == 'r' || *o == 'R') {
-        recursive = true;
-      } else if (*o == 'f') {
-        force = true;
-      } else {
-        fprintf(stderr, "rm: invalid option -- '%c'\n", *o);
-        return 2;
-      }
-    }
-  }
+  bool* const flags[] = {&recursive, &recursive, &force};
+  int i = coreutils::parse_flags("rm", argc, argv, "rRf", flags);
+  if (i < 0) return 2;
   if (i >= argc) {
     if (force) return 0;
     fprintf(stderr, "rm: missing operand\n");

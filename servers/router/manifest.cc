@@ -2,38 +2,16 @@
 
 #include <string.h>
 
+#include <mica/parse_number.h>
+
 namespace router {
 namespace {
 
-// The `length` characters at `text` as a whole number: "0x" and hex
-// digits, or decimal digits (never octal: "010" is ten, as GN checked it).
-// False on anything else, or if it does not fit 64 bits.
+// The `length` characters at `text` as a whole number (decimal or 0x
+// hexadecimal, never octal: "010" is ten, as GN checked it;
+// <mica/parse_number.h>).
 bool parse_number(const char* text, size_t length, uint64_t* out) {
-  unsigned base = 10;
-  if (length > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    base = 16;
-    text += 2;
-    length -= 2;
-  }
-  if (length == 0) return false;
-  uint64_t value = 0;
-  for (size_t i = 0; i < length; ++i) {
-    char c = text[i];
-    unsigned digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (base == 16 && c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (base == 16 && c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    if (value > (~uint64_t{0} - digit) / base) return false;
-    value = value * base + digit;
-  }
-  *out = value;
-  return true;
+  return mica_parse_number(text, length, ~uint64_t{0}, out) == 0;
 }
 
 // "A<separator>B" into two numbers.

@@ -392,8 +392,11 @@ struct Shell::Stage {
 };
 
 // The program file for `name` (searched in $PATH, default /bin, unless it
-// has a '/'), or nullptr.
-static const char* find_program(Shell& shell, const char* name) {
+// has a '/'), or nullptr with `*error` set: ENOENT when no directory holds
+// it, or the first other error a directory gave (EIO from a file system
+// whose disk went away, ELOOP, EACCES), which says more than "not found".
+static const char* find_program(Shell& shell, const char* name, int* error) {
+  *error = ENOENT;
   if (strchr(name, '/') != nullptr) return name;
   const char* path = shell.get_variable("PATH");
   if (path == nullptr) path = "/bin";
@@ -404,15 +407,33 @@ static const char* find_program(Shell& shell, const char* name) {
     const char* dir = dir_length == 0 ? "." : p;
     if (dir_length == 0) dir_length = 1;
     char* candidate = static_cast<char*>(shell.arena().allocate(dir_length + name_length + 2));
-    if (candidate == nullptr) return nullptr;
+    if (candidate == nullptr) {
+      *error = ENOMEM;
+      return nullptr;
+    }
     memcpy(candidate, dir, dir_length);
     candidate[dir_length] = '/';
     memcpy(candidate + dir_length + 1, name, name_length + 1);
     struct stat st;
-    if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode)) return candidate;
+    if (stat(candidate, &st) == 0) {
+      if (S_ISREG(st.st_mode)) return candidate;
+    } else if (errno != ENOENT && errno != ENOTDIR && *error == ENOENT) {
+      *error = errno;
+    }
     if (colon == nullptr) return nullptr;
     p = colon + 1;
   }
+}
+
+// Says on `fd` why program `name` cannot run: "not found" for ENOENT, the
+// error otherwise. Returns the command's status (127 or 126).
+static int report_unrunnable(int fd, const char* name, int error) {
+  if (error == ENOENT) {
+    Shell::print(fd, "sh: %s: not found\n", name);
+    return kStatusNotFound;
+  }
+  Shell::print(fd, "sh: %s: %s\n", name, strerror(error));
+  return kStatusNotExecutable;
 }
 
 // Expands the words and opens the redirections of `command` into `stage`
@@ -488,11 +509,11 @@ bool Shell::prepare_stage(const Command& command, Stage& stage) {
   if (stage.argc > 0) {
     stage.builtin = find_builtin(stage.argv[0]);
     if (stage.builtin == nullptr) {
-      stage.path = find_program(*this, stage.argv[0]);
+      int error = 0;
+      stage.path = find_program(*this, stage.argv[0], &error);
       if (arena_.exhausted()) return false;
       if (stage.path == nullptr) {
-        print(stdio_[2], "sh: %s: not found\n", stage.argv[0]);
-        stage.status = kStatusNotFound;
+        stage.status = report_unrunnable(stdio_[2], stage.argv[0], error);
         return true;
       }
     }
@@ -579,13 +600,7 @@ int Shell::run_pipeline(const Pipeline& pipeline) {
     if (error != 0) {
       stage.pid = -1;
       stage.ready = false;
-      if (error == ENOENT) {
-        print(stdio_[2], "sh: %s: not found\n", stage.argv[0]);
-        stage.status = kStatusNotFound;
-      } else {
-        print(stdio_[2], "sh: %s: %s\n", stage.argv[0], strerror(error));
-        stage.status = kStatusNotExecutable;
-      }
+      stage.status = report_unrunnable(stdio_[2], stage.argv[0], error);
     }
   }
   // The shell keeps only what its builtins still write to.

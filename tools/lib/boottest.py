@@ -56,7 +56,7 @@ def run(out_dir, test, images):
                                 test.get("kernel_args", "")) + test.get("qemu_args", [])
             # Each test writes to its own copy of a disk image, never to the
             # build's (and a second boot sees what the first wrote).
-            argv, disks = _private_disks(argv, out_dir, work)
+            argv, disks = private_disks(argv, out_dir, work)
             if test.get("damage_superblock"):
                 for disk in disks:
                     _damage_superblock(disk)
@@ -82,7 +82,7 @@ def run(out_dir, test, images):
                   "cd %s && %s" % (shlex.quote(out_dir), shlex.join(argv)))
 
 
-def _private_disks(argv, out_dir, work):
+def private_disks(argv, out_dir, work):
     """ARGV with each -drive file= copied into WORK; and the copies."""
     argv, disks = list(argv), []
     for i, arg in enumerate(argv[:-1]):
@@ -161,7 +161,11 @@ def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=Fals
         log_file = None
         stdin, stdout, stderr = subprocess.DEVNULL, subprocess.PIPE, subprocess.STDOUT
     monitor_arg = "unix:%s,server=on,wait=off" % monitor_path if monitor_path else "none"
-    argv += ["-display", "none", "-monitor", monitor_arg, "-no-reboot"]
+    argv += ["-display", "none", "-monitor", monitor_arg]
+    if not any(s.get("reboot") for s in conversation):
+        # A reset (a triple fault, a reboot) ends QEMU; a conversation that
+        # reboots on purpose watches the machine come up again instead.
+        argv += ["-no-reboot"]
     process = subprocess.Popen(argv, cwd=out_dir, stdin=stdin, stdout=stdout, stderr=stderr)
     passed, reason = _watch(process, log_path, test, start)
     monitor = None
@@ -434,6 +438,10 @@ def _converse(process, log_path, test, start, steps, monitor=None, work=None):
             failure = wait_for(unescape(marker), what)
             if failure:
                 return False, failure
+        if step.get("reboot"):
+            # The machine started again: the next prompt is the new boot's,
+            # after the last marker (not a "$ " of the old session).
+            echoed = position
         try:
             if step.get("vga_shows"):
                 failure = wait_for_vga([unescape(m) for m in step["vga_shows"]], what)

@@ -105,21 +105,5 @@ TEST(Arguments, Errors) {
   }
 }
 
-TEST(Arguments, Numbers) {
-  uint64_t n;
-  EXPECT_TRUE(parse_number("0", 10, &n));
-  EXPECT_EQ(n, 0u);
-  EXPECT_TRUE(parse_number("0x3F8", 0xffff, &n));
-  EXPECT_EQ(n, 0x3f8u);
-  EXPECT_TRUE(parse_number("18446744073709551615", ~uint64_t{0}, &n));
-  EXPECT_EQ(n, ~uint64_t{0});
-  EXPECT_FALSE(parse_number("18446744073709551616", ~uint64_t{0}, &n));
-  EXPECT_FALSE(parse_number("11", 10, &n));
-  EXPECT_FALSE(parse_number("0x", 10, &n));
-  EXPECT_FALSE(parse_number("", 10, &n));
-  EXPECT_FALSE(parse_number("12a", 1000, &n));
-  EXPECT_FALSE(parse_number("5", 4, &n));
-}
-
 }  // namespace
 }  // namespace console

@@ -214,6 +214,49 @@ TEST(Rm, RecursiveLeavesSymlinkTargets) {
   EXPECT_TRUE(box.exists("keep/precious"));
 }
 
+// rm and ln read their option letters alike (coreutils::parse_flags).
+TEST(Rm, Options) {
+  Sandbox box;
+  ASSERT_EQ(box.sh("mkdir -p d/e && touch d/e/x -- -f -r").status, 0);
+  // Separate, combined and repeated letters; R is r.
+  EXPECT_EQ(box.run("rm", {"-R", "-f", "-ff", "d", "nothing"}).status, 0);
+  EXPECT_FALSE(box.exists("d"));
+  // After "--" a word starting with '-' is a path.
+  EXPECT_EQ(box.run("rm", {"--", "-f", "-r"}).status, 0);
+  EXPECT_FALSE(box.exists("-f"));
+  EXPECT_FALSE(box.exists("-r"));
+  // "-" alone is a path too.
+  RunResult r = box.run("rm", {"-"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "rm: -: No such file or directory\n");
+  box.write("kept", "");
+  r = box.run("rm", {"-rx", "kept"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "rm: invalid option -- 'x'\n");
+  EXPECT_TRUE(box.exists("kept"));
+  r = box.run("rm", {"-s", "kept"});  // ln's letter, not rm's
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "rm: invalid option -- 's'\n");
+  r = box.run("rm", {"-f"});
+  EXPECT_EQ(r.status, 0);
+  r = box.run("rm", {"-r", "--"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "rm: missing operand\n");
+}
+
+TEST(Ln, Options) {
+  Sandbox box;
+  box.write("file", "x");
+  EXPECT_EQ(box.run("ln", {"-s", "-f", "file", "a"}).status, 0);
+  EXPECT_EQ(box.run("ln", {"-fs", "file", "a"}).status, 0);
+  EXPECT_EQ(box.run("ln", {"-s", "--", "file", "-l"}).status, 0);
+  EXPECT_EQ(box.read("-l"), "x");
+  RunResult r = box.run("ln", {"-r", "file", "b"});  // rm's letter, not ln's
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ln: invalid option -- 'r'\n");
+  EXPECT_FALSE(box.exists("b"));
+}
+
 TEST(Cp, FileToFileAndIntoDirectory) {
   Sandbox box;
   box.write("src", "data\n");

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include "test_support.h"
 
 namespace {
@@ -79,6 +81,23 @@ TEST(Sh, MissingProgram) {
   EXPECT_EQ(r.out, "0\n");
   r = box.sh("cat /dev/null | no-such-program; echo $?");
   EXPECT_EQ(r.out, "127\n");
+}
+
+// A directory of PATH that cannot be searched is an error worth naming (on
+// mica: EIO from a file system whose disk driver died), not "not found";
+// ENOENT and ENOTDIR are what a search passes over.
+TEST(Sh, PathSearchReportsTheRealError) {
+  Sandbox box;
+  ASSERT_EQ(symlink("loop", (box.work() + "/loop").c_str()), 0);
+  box.write("file", "");
+  RunResult r = box.sh("PATH=loop:$PATH; echo x | cat; no-such-program; echo $?");
+  // Found in a later directory, cat runs: an earlier one's error does not
+  // matter.
+  EXPECT_EQ(r.out, "x\n126\n");
+  EXPECT_EQ(r.err, "sh: no-such-program: Too many levels of symbolic links\n");
+  r = box.sh("PATH=file:$PATH:/nonexistent; no-such-program; echo $?");
+  EXPECT_EQ(r.out, "127\n");
+  EXPECT_EQ(r.err, "sh: no-such-program: not found\n");
 }
 
 TEST(Sh, SyntaxErrors) {
