@@ -3,8 +3,32 @@
 // system-call arguments consecutive) and the segment registers (see
 // trap_frame.h) and calls i586_trap(frame). The system-call gate (int
 // $0x80) builds the same frame and calls i586_syscall. Both return through
-// trap_return, which pops GS: the reload picks up the thread-pointer
+// i586_trap_return, which pops GS: the reload picks up the thread-pointer
 // descriptor of whichever thread runs by then.
+
+// Completes the TrapFrame (trap_frame.h) above the vector and error code:
+// the general registers, the system-call arguments consecutive, then the
+// segment registers; loads the kernel data segment and pushes the frame's
+// address, the argument of the C handler called next (cdecl).
+.macro save_trap_frame
+  push %eax
+  push %ebp
+  push %edi
+  push %esi
+  push %edx
+  push %ecx
+  push %ebx
+  push %ds
+  push %es
+  push %fs
+  push %gs
+  mov $0x10, %ax
+  mov %ax, %ds
+  mov %ax, %es
+  mov %esp, %eax
+  cld
+  push %eax
+.endm
 
 .text
 .balign 16
@@ -23,23 +47,7 @@ trap_stubs:
 .endr
 
 trap_common:
-  push %eax                      // TrapFrame order (trap_frame.h)
-  push %ebp
-  push %edi
-  push %esi
-  push %edx
-  push %ecx
-  push %ebx
-  push %ds
-  push %es
-  push %fs
-  push %gs
-  mov $0x10, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %esp, %eax
-  cld
-  push %eax
+  save_trap_frame
   call i586_trap
   add $4, %esp
 .global i586_trap_return
@@ -66,23 +74,7 @@ i586_trap_return:
 i586_syscall_entry:
   pushl $0
   pushl $0x80
-  push %eax                      // TrapFrame order (trap_frame.h)
-  push %ebp
-  push %edi
-  push %esi
-  push %edx
-  push %ecx
-  push %ebx
-  push %ds
-  push %es
-  push %fs
-  push %gs
-  mov $0x10, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %esp, %eax
-  cld
-  push %eax
+  save_trap_frame
   call i586_syscall
   add $4, %esp
   jmp i586_trap_return

@@ -1,11 +1,13 @@
 #include <arch/x86/pit.h>
 #include <arch/x86/tsc.h>
+#include <arch/x86/tsc_scale.h>
 
 namespace arch::x86 {
 namespace {
 
 constinit uint64_t g_hz = 0;
 constinit uint64_t g_base = 0;
+constinit uint64_t g_ns_scale = 0;  // tsc_scale.h; 0 before calibration
 
 }  // namespace
 
@@ -19,6 +21,7 @@ uint64_t tsc_calibrate() {
     if (elapsed < best) best = elapsed;
   }
   g_hz = best * 100;
+  g_ns_scale = g_hz == 0 ? 0 : tsc_ns_scale(g_hz);
   g_base = rdtsc();
   return g_hz;
 }
@@ -28,12 +31,8 @@ uint64_t tsc_hz() {
 }
 
 uint64_t tsc_ns() {
-  if (g_hz == 0) return 0;
-  uint64_t ticks = rdtsc() - g_base;
-  // ns = ticks * 1e9 / hz, split to avoid 64-bit overflow for years of uptime.
-  uint64_t seconds = ticks / g_hz;
-  uint64_t rest = ticks % g_hz;
-  return seconds * 1000000000ull + rest * 1000000000ull / g_hz;
+  // Before calibration the scale is 0, and so is the time.
+  return tsc_ticks_to_ns(rdtsc() - g_base, g_ns_scale);
 }
 
 }  // namespace arch::x86
