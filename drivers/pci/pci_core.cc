@@ -169,6 +169,34 @@ size_t enumerate(ConfigSpace& space, Function* out, size_t max) {
   return w.found;
 }
 
+bool owner_may_write(uint32_t offset, uint32_t size) {
+  uint32_t end = offset + size;  // register_ok: aligned, within 256
+  if (offset >= 0x40) return true;
+  if (offset >= 0x04 && end <= 0x08) return true;  // command, status
+  if (offset >= 0x0c && end <= 0x0e) return true;  // cache line size, latency timer
+  return offset == 0x0f && size == 1;              // BIST
+}
+
+size_t grant_ranges(const Function& f, GrantRange* out) {
+  size_t n = 0;
+  int bars = f.header_type == 0 ? 6 : f.header_type == 1 ? 2 : 0;
+  for (int i = 0; i < bars; ++i) {
+    const Bar& bar = f.bars[i];
+    if (bar.size == 0 || bar.base == 0) continue;  // unused, or not assigned an address
+    if (bar.flags & kBarIo) {
+      out[n++] = {kGrantPorts, bar.base, bar.size};
+    } else {
+      uint64_t first = bar.base & ~(kPageSize - 1);
+      uint64_t end = (bar.base + bar.size + kPageSize - 1) & ~(kPageSize - 1);
+      out[n++] = {kGrantMemory, first, end - first};
+    }
+  }
+  if (f.irq_pin != 0 && f.irq_line != 0 && f.irq_line != 0xff) {
+    out[n++] = {kGrantIrq, f.irq_line, 1};
+  }
+  return n;
+}
+
 const char* class_name(uint8_t class_code, uint8_t subclass) {
   struct Name {
     uint8_t class_code, subclass;  // subclass 0xff: any

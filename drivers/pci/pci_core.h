@@ -101,6 +101,35 @@ bool read_function(ConfigSpace& space, uint8_t bus, uint8_t device, uint8_t func
 // many there are (more than `max`: the table was too small).
 size_t enumerate(ConfigSpace& space, Function* out, size_t max);
 
+// Whether a function's owner may write the register at (offset, size)
+// (register_ok already holds): the command and status registers, the cache
+// line size, the latency timer, BIST and everything from 0x40 (capabilities
+// and device-specific registers); never the IDs, class, header type, BARs,
+// bus numbers, bridge windows, ROM BAR or interrupt line, which the grant
+// is made from.
+bool owner_may_write(uint32_t offset, uint32_t size);
+
+// One piece of a function's hardware grant (MICA_RESOURCE_* kinds).
+struct GrantRange {
+  uint32_t kind;  // kGrantPorts, kGrantMemory or kGrantIrq
+  uint64_t base;
+  uint64_t size;
+};
+enum : uint32_t {
+  kGrantPorts = 1,   // MICA_RESOURCE_IOPORT
+  kGrantMemory = 2,  // MICA_RESOURCE_MMIO
+  kGrantIrq = 3,     // MICA_RESOURCE_IRQ
+};
+inline constexpr size_t kMaxGrantRanges = 7;  // six BARs and the line
+inline constexpr uint64_t kPageSize = 4096;
+
+// What a driver of `f` may claim: each assigned BAR (base not 0) of its
+// header type (six for devices, two for bridges): an I/O BAR's ports
+// exactly, a memory BAR's whole pages; and its interrupt line if it has a
+// pin and a routed line (not 0 or 0xff). Returns how many went to `out`
+// (room for kMaxGrantRanges).
+size_t grant_ranges(const Function& f, GrantRange* out);
+
 // "Mass storage controller"-style names for a class and subclass (lspci's
 // words); never null.
 const char* class_name(uint8_t class_code, uint8_t subclass);

@@ -4,13 +4,17 @@
 //
 //   virtio_blk [selftest]
 //
-// Started with the hardware resource (MICA_STARTUP_RESOURCE). It finds the
-// device (vendor 0x1af4, device 0x1001: QEMU's `-device virtio-blk-pci`)
-// through the PCI service (drivers/pci), turns on its I/O decoding and bus
-// mastering there, claims its I/O BAR and its interrupt line (the legacy
-// INTx line the firmware put in the Interrupt Line register: an ISA IRQ
-// number, as MICA_SYS_IRQ_CREATE takes), and puts queue 0 and the request
-// buffers in DMA memory (MICA_SYS_DMA_CREATE). A request is one chain
+// Started with no hardware of its own: it claims the device (vendor 0x1af4,
+// device 0x1001: QEMU's `-device virtio-blk-pci`) from the PCI service
+// (drivers/pci, MICA_PCI_CLAIM), which grants it a resource covering only
+// that function's BARs and interrupt line, and holds the claim while it
+// lives. It turns on the device's I/O decoding and bus mastering there (as
+// the owner), claims its I/O BAR and its interrupt line (the legacy INTx
+// line the firmware put in the Interrupt Line register: an ISA IRQ number,
+// as MICA_SYS_IRQ_CREATE takes) with that grant, and puts queue 0 and the
+// request buffers in DMA memory (MICA_SYS_DMA_CREATE). It logs what it was
+// granted, the device's regions as lspci -v shows them; with `selftest` it
+// also checks that the ports on either side of its I/O BAR are refused. A request is one chain
 // (header, data, status); the driver sleeps on the interrupt until the
 // device returns it. A watchdog thread wakes the wait every 100 ms while a
 // request is outstanding, so a lost interrupt costs time, never a hang; a
@@ -314,34 +318,66 @@ int VirtioDisk::flush() {
   return transfer(kRequestFlush, 0, 0, false);
 }
 
-// The first transitional virtio block device the PCI service lists: its
-// entry in *out. -ENODEV if there is none.
-int find_device(mica_handle_t pci, mica_pci_device* out) {
-  static mica_pci_device devices[64];
-  for (uintptr_t first = 0;;) {
-    mica_message m = {};
-    m.label = MICA_PCI_LIST;
-    m.words[0] = first;
-    m.buffer = devices;
-    m.buffer_size = sizeof(devices);
-    int r = mica_ipc_call_message(pci, &m);
-    if (r != 0) return r;
-    size_t total = m.words[0];
-    size_t got = m.data_size / sizeof(mica_pci_device);
-    for (size_t i = 0; i < got; ++i) {
-      const mica_pci_device& d = devices[i];
-      if (d.vendor != kVirtioVendor) continue;
-      if (d.device == kTransitionalBlock && d.subsystem == kSubsystemBlock) {
-        *out = d;
-        return 0;
-      }
-      if (d.device == kModernBlock) {
-        say("virtio_blk: %02x:%02x.%u is a modern-only device: not supported\n", d.address >> 8,
-            (d.address >> 3) & 31, d.address & 7);
+// Claims the first transitional virtio block device from the PCI service:
+// its entry in *out, the grant in *grant; the claim lasts while *claim (our
+// end of the socket pair) stays open. -ENODEV if there is none free (a
+// modern-only one is named), -EBUSY if another driver has it.
+int claim_device(mica_handle_t pci, mica_pci_device* out, mica_handle_t* grant,
+                 mica_handle_t* claim) {
+  mica_handle_t pair[2];
+  int r = mica_socket_pair(MICA_SOCK_STREAM, pair);
+  if (r != 0) return r;
+  mica_message m = {};
+  m.label = MICA_PCI_CLAIM;
+  m.words[0] = MICA_PCI_MATCH_ID;
+  m.words[1] = uint32_t{kVirtioVendor} << 16 | kTransitionalBlock;
+  m.handle = pair[1];
+  m.buffer = out;
+  m.buffer_size = sizeof(*out);
+  r = mica_ipc_call_message(pci, &m);
+  if (r == 0) r = static_cast<int>(static_cast<intptr_t>(m.words[0]));
+  if (r == 0 && (m.handle == MICA_HANDLE_INVALID || m.data_size != sizeof(*out))) r = -EIO;
+  if (r != 0) {
+    if (m.handle != MICA_HANDLE_INVALID && r == -EIO) mica_handle_close(m.handle);
+    mica_handle_close(pair[0]);
+    if (r == -ENODEV) {
+      // Only to say why: a modern-only device is there but not driven.
+      static mica_pci_device devices[64];
+      mica_message list = {};
+      list.label = MICA_PCI_LIST;
+      list.buffer = devices;
+      list.buffer_size = sizeof(devices);
+      if (mica_ipc_call_message(pci, &list) == 0) {
+        for (size_t i = 0; i < list.data_size / sizeof(mica_pci_device); ++i) {
+          const mica_pci_device& d = devices[i];
+          if (d.vendor == kVirtioVendor && d.device == kModernBlock) {
+            say("virtio_blk: %02x:%02x.%u is a modern-only device: not supported\n", d.address >> 8,
+                (d.address >> 3) & 31, d.address & 7);
+          }
+        }
       }
     }
-    first += got;
-    if (got == 0 || first >= total) return -ENODEV;
+    return r;
+  }
+  *grant = m.handle;
+  *claim = pair[0];
+  return 0;
+}
+
+// What the grant holds, as lspci -v names the regions: "io 0xc040+0x40,
+// mem 0xfebf1000+0x1000, ...".
+void describe_regions(const mica_pci_device& d, char* text, size_t size) {
+  size_t used = 0;
+  text[0] = 0;
+  for (int i = 0; i < 6; ++i) {
+    const mica_pci_bar& b = d.bars[i];
+    if (b.size == 0 || b.base == 0) continue;
+    int w =
+        snprintf(text + used, size - used, "%sregion %d %s %#llx+%#llx", used ? ", " : "", i,
+                 (b.flags & MICA_PCI_BAR_IO) ? "io" : "mem",
+                 static_cast<unsigned long long>(b.base), static_cast<unsigned long long>(b.size));
+    if (w < 0 || static_cast<size_t>(w) >= size - used) break;
+    used += static_cast<size_t>(w);
   }
 }
 
@@ -371,11 +407,6 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  mica_handle_t resource = mica_startup_handle(MICA_STARTUP_RESOURCE);
-  if (resource == MICA_HANDLE_INVALID) {
-    say("virtio_blk: started without the hardware resource\n");
-    return 1;
-  }
   mica_handle_t pci;
   int r = mica_service_lookup(MICA_SERVICE_PCI, &pci);
   if (r != 0) {
@@ -383,12 +414,22 @@ int main(int argc, char** argv) {
     return r == -ENOENT ? 0 : 1;
   }
   mica_pci_device d;
-  r = find_device(pci, &d);
+  mica_handle_t resource, claim;
+  r = claim_device(pci, &d, &resource, &claim);
   if (r == -ENODEV) return 0;  // no device: nothing to serve
   if (r != 0) {
-    say("virtio_blk: listing PCI devices: %s\n", strerror(-r));
+    say("virtio_blk: cannot claim the device from the PCI service: %s\n", strerror(-r));
     return 1;
   }
+  if (d.subsystem != kSubsystemBlock) {
+    say("virtio_blk: device 1af4:1001 has subsystem %u, not a block device's %u\n", d.subsystem,
+        kSubsystemBlock);
+    return 1;
+  }
+  char regions[192];
+  describe_regions(d, regions, sizeof(regions));
+  say("virtio_blk: %02x:%02x.%u granted %s, irq %u\n", d.address >> 8, (d.address >> 3) & 31,
+      d.address & 7, regions, d.irq_line);
   const mica_pci_bar& bar = d.bars[0];
   if ((bar.flags & MICA_PCI_BAR_IO) == 0 || bar.size == 0 || bar.base + bar.size > 0x10000) {
     say("virtio_blk: BAR 0 is not an I/O range\n");
@@ -409,6 +450,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   mica_handle_close(pci);
+  if (selftest) {
+    // The grant is the BAR: the ports on either side are not in it.
+    uint32_t below = static_cast<uint32_t>(bar.base) - 1;
+    uint32_t above = static_cast<uint32_t>(bar.base + bar.size);
+    int r_below = mica_ioport_allow(resource, below, 1);
+    int r_above = mica_ioport_allow(resource, above, 1);
+    if (r_below != -EPERM || r_above != -EPERM) {
+      say("virtio_blk: FAILED: ports %#x (%d) and %#x (%d) outside BAR 0 are granted\n", below,
+          r_below, above, r_above);
+      return 1;
+    }
+    say("virtio_blk: ports %#x and %#x, beside BAR 0, are refused\n", below, above);
+  }
   VirtioDisk disk;
   r = disk.init(resource, static_cast<uint16_t>(bar.base), static_cast<uint16_t>(bar.size),
                 d.irq_line);
@@ -421,6 +475,9 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(bar.base), d.irq_line, disk.queue_size(),
       disk.has_flush() ? ", flush" : "", disk.read_only() ? ", read-only" : "");
   int status = block::serve(disk, {.name = "virtio_blk", .selftest = selftest});
+  // `claim` stays open until here: the process ending closes it, and the
+  // PCI server frees the device for the next driver.
+  (void)claim;
   // Not serving after all (another driver has the root): the device must
   // stop using memory that goes back to the kernel with this process.
   disk.reset();

@@ -1,6 +1,6 @@
 // lspci: the PCI functions the PCI server (drivers/pci) found, one a line:
-// "bus:device.function class: vendor:device", with the interrupt line and
-// the BARs with -v.
+// "bus:device.function class: vendor:device", with the driver that claimed
+// it, the interrupt line and the BARs with -v.
 //
 //   lspci [-v]
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <mica/spawn.h>
 
 static void print_bars(const struct mica_pci_device* d) {
+  if (d->owner != 0) printf("\tclaimed by pid %u\n", d->owner & 0xffffu);
   if (d->irq_pin != 0 && d->irq_line != 0xff) {
     printf("\tinterrupt: pin %c, line %u\n", 'A' + d->irq_pin - 1, d->irq_line);
   }

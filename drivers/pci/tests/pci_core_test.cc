@@ -222,4 +222,75 @@ TEST(PciCore, ClassNames) {
   EXPECT_STREQ(pci::class_name(0x42, 0x00), "Unclassified device");
 }
 
+TEST(PciCore, OwnerMayWriteOnlyTheRegistersTheGrantIsNotMadeFrom) {
+  EXPECT_TRUE(pci::owner_may_write(0x04, 2));  // command
+  EXPECT_TRUE(pci::owner_may_write(0x04, 4));  // command and status
+  EXPECT_TRUE(pci::owner_may_write(0x06, 2));  // status
+  EXPECT_TRUE(pci::owner_may_write(0x0c, 1));  // cache line size
+  EXPECT_TRUE(pci::owner_may_write(0x0d, 1));  // latency timer
+  EXPECT_TRUE(pci::owner_may_write(0x0c, 2));
+  EXPECT_TRUE(pci::owner_may_write(0x0f, 1));  // BIST
+  EXPECT_TRUE(pci::owner_may_write(0x40, 4));  // device-specific
+  EXPECT_TRUE(pci::owner_may_write(0xfc, 4));
+  EXPECT_FALSE(pci::owner_may_write(0x00, 4));  // IDs
+  EXPECT_FALSE(pci::owner_may_write(0x08, 4));  // class and revision
+  EXPECT_FALSE(pci::owner_may_write(0x0c, 4));  // header type with it
+  EXPECT_FALSE(pci::owner_may_write(0x0e, 1));  // header type
+  EXPECT_FALSE(pci::owner_may_write(0x10, 4));  // BAR0
+  EXPECT_FALSE(pci::owner_may_write(0x24, 4));  // BAR5
+  EXPECT_FALSE(pci::owner_may_write(0x19, 1));  // a bridge's secondary bus
+  EXPECT_FALSE(pci::owner_may_write(0x30, 4));  // ROM BAR
+  EXPECT_FALSE(pci::owner_may_write(0x3c, 1));  // interrupt line
+  EXPECT_FALSE(pci::owner_may_write(0x3c, 4));
+}
+
+TEST(PciCore, GrantRangesCoverExactlyTheBarsAndTheLine) {
+  pci::Function f = {};
+  f.header_type = 0;
+  f.bars[0] = {0xc040, 0x40, pci::kBarIo};
+  f.bars[1] = {0xfebf1000, 0x1000, 0};
+  f.bars[2] = {0xfebf2010, 0x10, 0};    // smaller than a page: the page holding it
+  f.bars[3] = {0, 0x100, pci::kBarIo};  // sized, never assigned: left out
+  f.bars[4] = {0xfe000000, 0x4000, pci::kBar64 | pci::kBarPrefetchable};
+  f.irq_pin = 1;
+  f.irq_line = 11;
+  pci::GrantRange r[pci::kMaxGrantRanges];
+  ASSERT_EQ(pci::grant_ranges(f, r), 5u);
+  EXPECT_EQ(r[0].kind, pci::kGrantPorts);
+  EXPECT_EQ(r[0].base, 0xc040u);
+  EXPECT_EQ(r[0].size, 0x40u);
+  EXPECT_EQ(r[1].kind, pci::kGrantMemory);
+  EXPECT_EQ(r[1].base, 0xfebf1000u);
+  EXPECT_EQ(r[1].size, 0x1000u);
+  EXPECT_EQ(r[2].base, 0xfebf2000u);
+  EXPECT_EQ(r[2].size, 0x1000u);
+  EXPECT_EQ(r[3].base, 0xfe000000u);
+  EXPECT_EQ(r[3].size, 0x4000u);
+  EXPECT_EQ(r[4].kind, pci::kGrantIrq);
+  EXPECT_EQ(r[4].base, 11u);
+  EXPECT_EQ(r[4].size, 1u);
+
+  // No pin, or a line the firmware left unrouted: no interrupt.
+  f.irq_pin = 0;
+  EXPECT_EQ(pci::grant_ranges(f, r), 4u);
+  f.irq_pin = 1;
+  f.irq_line = 0xff;
+  EXPECT_EQ(pci::grant_ranges(f, r), 4u);
+
+  // A bridge: only its two BARs count (the others are bus numbers and windows).
+  pci::Function b = {};
+  b.header_type = 1;
+  b.bars[0] = {0xd000, 0x10, pci::kBarIo};
+  b.bars[2] = {0xe000, 0x10, pci::kBarIo};
+  ASSERT_EQ(pci::grant_ranges(b, r), 1u);
+  EXPECT_EQ(r[0].base, 0xd000u);
+
+  // A memory BAR that straddles a page boundary gets both pages.
+  pci::Function g = {};
+  g.bars[0] = {0xfebf0ff0, 0x20, 0};
+  ASSERT_EQ(pci::grant_ranges(g, r), 1u);
+  EXPECT_EQ(r[0].base, 0xfebf0000u);
+  EXPECT_EQ(r[0].size, 0x2000u);
+}
+
 }  // namespace

@@ -195,6 +195,8 @@ enum {
 // ---- PCI (drivers/pci: the PC's configuration space) ----
 // A function is addressed as MICA_PCI_ADDRESS(bus, device, function); only
 // the functions the server found at boot are reachable (-ENODEV otherwise).
+// A driver claims its function (one owner at a time) and gets a hardware
+// resource covering exactly that function's BARs and interrupt line.
 #define MICA_PCI_ADDRESS(bus, device, function) \
   ((uint32_t)(((bus) << 8) | ((device) << 3) | (function)))
 enum {
@@ -204,11 +206,30 @@ enum {
   MICA_PCI_LIST = 0x500,
   // words[0]: address, words[1]: register offset (0..255, aligned to the
   // size), words[2]: size (1, 2 or 4) -> words[0]: 0, words[1]: the value.
-  // -EINVAL for a bad offset or size.
+  // -EINVAL for a bad offset or size. Anyone may read.
   MICA_PCI_CONFIG_READ = 0x501,
-  // words as READ, words[3]: the value -> words[0]: 0.
+  // words as READ, words[3]: the value -> words[0]: 0. Only the function's
+  // owner (the process that claimed it) may write (-EACCES for others), and
+  // only the command and status registers, cache line size, latency timer,
+  // BIST and the device-specific registers from 0x40: the rest of the header
+  // (BARs, bus numbers, the interrupt line) is what the grant was made
+  // from (-EPERM).
   MICA_PCI_CONFIG_WRITE = 0x502,
+  // words[0]: MICA_PCI_MATCH_*, words[1]: what to match; handle: one end of
+  // a socket pair the caller keeps the other end of (the claim lasts until
+  // that end closes: when the caller closes it or dies) -> words[0]: 0,
+  // words[1]: the function's address; handle: a resource (GRANT) covering
+  // exactly its I/O BARs, its memory BARs (whole pages) and its interrupt
+  // line (none for a function with none of them); payload: its struct
+  // mica_pci_device. The first matching function not claimed is taken.
+  // -ENODEV: none matches; -EBUSY: all that match are claimed; -EPERM: a
+  // BAR or the line lies outside the board's PCI windows; -EINVAL: a bad
+  // match or no socket.
+  MICA_PCI_CLAIM = 0x503,
 };
+#define MICA_PCI_MATCH_ADDRESS 0  // words[1]: MICA_PCI_ADDRESS
+#define MICA_PCI_MATCH_ID 1       // words[1]: vendor << 16 | device
+#define MICA_PCI_MATCH_CLASS 2    // words[1]: class << 8 | subclass
 
 #define MICA_PCI_BAR_IO 1u            // an I/O port range (else memory)
 #define MICA_PCI_BAR_64 2u            // memory: a 64-bit BAR (it uses the next slot too)
@@ -230,7 +251,7 @@ struct mica_pci_device {
   uint8_t irq_pin;        // 1..4: INTA#..INTD#, 0: none
   uint8_t secondary_bus;  // bridges: the bus behind them
   uint16_t subsystem_vendor, subsystem;
-  uint32_t reserved;
+  uint32_t owner;               // the pid that claimed it (MICA_PCI_CLAIM), 0: none
   struct mica_pci_bar bars[6];  // header type 0; bridges have two
 };
 
