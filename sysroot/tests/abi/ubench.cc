@@ -290,10 +290,10 @@ int main(int argc, char** argv) {
   {
     mica_handle_t copy;
     int fd = -1;
-    if (mica_handle_duplicate(pair.socket,
-                              MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_READ |
-                                  MICA_RIGHT_WRITE,
-                              &copy) == 0) {
+    if (mica_handle_duplicate(
+            pair.socket,
+            MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_READ | MICA_RIGHT_WRITE,
+            &copy) == 0) {
       fd = mica_socket_fd(copy, 0);
     }
     mica_message start = {};
