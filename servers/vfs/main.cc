@@ -7,6 +7,12 @@
 // nothing to read, a full pipe, poll) are deferred (MICA_SYS_IPC_REPLY_DEFER)
 // and answered when they can be.
 //
+// A socket descriptor holds a kernel socket (MICA_VFS_SOCKET_INSTALL):
+// libc sends and receives on its own handle to it, straight to the kernel;
+// the VFS keeps the descriptor (dup, inheritance, close) and polls sockets
+// together with pipes and the console, waiting on their handles in the
+// kernel alongside its endpoint, never blocking on a socket operation.
+//
 // Clients are known by the pid the kernel stamps on each message. A process
 // started through mica_spawn_path (or by the router) is introduced with
 // MICA_VFS_ADOPT before it runs, which gives it descriptors and a handle the
@@ -60,7 +66,7 @@ constexpr size_t kMaxPayload = 65536;
 struct Pipe;
 
 struct OpenFile {
-  enum class Kind : uint8_t { kFree, kNode, kPipeRead, kPipeWrite, kDevice };
+  enum class Kind : uint8_t { kFree, kNode, kPipeRead, kPipeWrite, kDevice, kSocket };
   Kind kind = Kind::kFree;
   uint32_t refs = 0;
   int flags = 0;  // O_ACCMODE | O_APPEND | O_NONBLOCK
@@ -71,6 +77,7 @@ struct OpenFile {
   uint64_t instance = 0;   // kNode: fs->instance() when it was opened
   bool directory = false;  // kNode: a directory (readdir, not read)
   Pipe* pipe = nullptr;
+  mica_handle_t socket = MICA_HANDLE_INVALID;  // kSocket: the VFS's handle
 };
 
 struct PendingRead {
@@ -191,6 +198,9 @@ void drop(OpenFile* f) {
     case OpenFile::Kind::kPipeWrite:
       --f->pipe->writers;
       pump(f->pipe);
+      break;
+    case OpenFile::Kind::kSocket:
+      mica_handle_close(f->socket);
       break;
     default:
       break;
@@ -413,6 +423,15 @@ bool console_readable() {
   return static_cast<intptr_t>(m.words[0]) != 0;
 }
 
+// The kernel signals that make a socket polled for `events` ready (the
+// peer closing always does: POLLHUP).
+uint32_t socket_signals(short events) {
+  uint32_t wanted = MICA_SIGNAL_PEER_CLOSED;
+  if (events & POLLIN) wanted |= MICA_SIGNAL_READABLE;
+  if (events & POLLOUT) wanted |= MICA_SIGNAL_WRITABLE;
+  return wanted;
+}
+
 short poll_events(Client* c, const pollfd& q) {
   OpenFile* f = q.fd >= 0 ? file_of(c, static_cast<uintptr_t>(q.fd)) : nullptr;
   if (q.fd < 0) return 0;
@@ -427,6 +446,16 @@ short poll_events(Client* c, const pollfd& q) {
       if (f->pipe->count < kPipeSize) ready |= POLLOUT;
       if (f->pipe->readers == 0) ready |= POLLERR;
       break;
+    case OpenFile::Kind::kSocket: {
+      // The signals the kernel socket asserts now (a wait that does not wait).
+      mica_wait_item item = {f->socket, socket_signals(q.events), 0};
+      uint64_t no_wait = 0;
+      (void)mica_wait_many(&item, 1, &no_wait);
+      if (item.observed & MICA_SIGNAL_READABLE) ready |= POLLIN;
+      if (item.observed & MICA_SIGNAL_WRITABLE) ready |= POLLOUT;
+      if (item.observed & MICA_SIGNAL_PEER_CLOSED) ready |= POLLHUP;
+      break;
+    }
     default:
       // Files and devices never make a reader wait, but the console: a read
       // there waits for a line.
@@ -465,6 +494,25 @@ bool watches_console(Client* c, const pollfd* fds, size_t count) {
     if (f != nullptr && is_console(f) && (fds[i].events & POLLIN) != 0) return true;
   }
   return false;
+}
+
+// What the main loop waits on besides its endpoint: the sockets of the
+// deferred polls (their state changes with no message to the VFS). Fills
+// items[1..] and returns the count including the endpoint at items[0].
+size_t poll_wait_items(mica_wait_item* items, size_t capacity) {
+  size_t n = 1;
+  items[0] = {g_endpoint, MICA_SIGNAL_READABLE, 0};
+  for (const PendingPoll& p : g_polls) {
+    if (!p.used) continue;
+    Client* c = find_client(p.pid);
+    if (c == nullptr) continue;
+    for (size_t i = 0; i < p.count && n < capacity; ++i) {
+      OpenFile* f = p.fds[i].fd >= 0 ? file_of(c, static_cast<uintptr_t>(p.fds[i].fd)) : nullptr;
+      if (f == nullptr || f->kind != OpenFile::Kind::kSocket) continue;
+      items[n++] = {f->socket, socket_signals(p.fds[i].events), 0};
+    }
+  }
+  return n;
 }
 
 uint64_t next_poll_deadline() {
@@ -561,6 +609,8 @@ void do_read(Client* c, OpenFile* f, size_t size) {
         long n = g_devfs->read_device(f->device, buffer, size);
         return reply(n, buffer, n > 0 ? static_cast<size_t>(n) : 0);
       }
+    case OpenFile::Kind::kSocket:
+      return reply(-ENOTSOCK);  // libc reads the kernel socket itself
     default:
       return reply(-EBADF);
   }
@@ -613,6 +663,8 @@ void do_write(Client* c, OpenFile* f, const uint8_t* data, size_t size) {
         return;
       }
       return reply(g_devfs->write_device(f->device, data, size));
+    case OpenFile::Kind::kSocket:
+      return reply(-ENOTSOCK);  // libc writes the kernel socket itself
     default:
       return reply(-EBADF);
   }
@@ -641,6 +693,11 @@ void do_fstat(OpenFile* f) {
       st.st_nlink = 1;
       st.st_size = static_cast<off_t>(f->pipe->count);
       st.st_blksize = kPipeSize;
+      return reply(0, &st, sizeof(st));
+    case OpenFile::Kind::kSocket:
+      st.st_mode = S_IFSOCK | 0777;
+      st.st_nlink = 1;
+      st.st_blksize = 4096;
       return reply(0, &st, sizeof(st));
     default:
       return reply(-EBADF);
@@ -785,6 +842,26 @@ void do_adopt(Client* parent, const mica_message& m, const char* payload) {
   reply(0);
 }
 
+// A kernel socket the caller made becomes one of its descriptors.
+void do_socket_install(Client* c, const mica_message& m) {
+  mica_handle_info info;
+  if (m.handle == MICA_HANDLE_INVALID || mica_handle_info(m.handle, &info) != 0 ||
+      info.type != MICA_OBJECT_SOCKET) {
+    if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
+    return reply(-EINVAL);
+  }
+  OpenFile* f =
+      new_file(OpenFile::Kind::kSocket, O_RDWR | (static_cast<int>(m.words[0]) & O_NONBLOCK));
+  if (f == nullptr) {
+    mica_handle_close(m.handle);
+    return reply(-ENFILE);
+  }
+  f->socket = m.handle;
+  int fd = install(c, f);
+  if (fd < 0) drop(f);
+  reply(fd);
+}
+
 // What a request changes on the disk is made consistent there by the ext2
 // server before it answers (so a crash or a kill leaves the file system
 // clean for e2fsck): nothing to sync here after each request.
@@ -883,6 +960,8 @@ void serve(mica_message& m, char* payload) {
       if (!two_paths(payload, m.data_size, w[0], &to)) return reply(-EFAULT);
       return do_rename(c, payload, to);
     }
+    case MICA_VFS_SOCKET_INSTALL:
+      return do_socket_install(c, m);
     case MICA_POSIX_PIPE: {
       Pipe* p = new_pipe();
       if (p == nullptr) return reply(-ENFILE);
@@ -979,6 +1058,20 @@ void serve(mica_message& m, char* payload) {
       int64_t offset = 0;
       if (m.data_size == sizeof(offset)) memcpy(&offset, payload, sizeof(offset));
       return do_lseek(f, offset, static_cast<int>(w[2]));
+    }
+    case MICA_VFS_SOCKET_HANDLE: {
+      if (f->kind != OpenFile::Kind::kSocket) return reply(-ENOTSOCK);
+      mica_message r = {};
+      if (mica_handle_duplicate(
+              f->socket,
+              MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_READ | MICA_RIGHT_WRITE,
+              &r.handle) != 0) {
+        return reply(-ENFILE);
+      }
+      r.words[0] = 0;
+      r.words[1] = static_cast<uintptr_t>(f->flags);
+      mica_ipc_reply_message(&r);
+      return;
     }
     case MICA_POSIX_FSTAT:
       return do_fstat(f);
@@ -1083,18 +1176,22 @@ int main() {
   static char payload[kMaxPayload + 1];
   for (;;) {
     uint64_t deadline = next_poll_deadline();
+    static mica_wait_item items[64];
+    size_t item_count = poll_wait_items(items, 64);
     mica_message m = {};
     m.buffer = payload;
     m.buffer_size = kMaxPayload;
-    if (deadline != ~uint64_t{0}) {
+    if (deadline != ~uint64_t{0} || item_count > 1) {
       uint64_t now = now_ns();
       uint64_t timeout = deadline > now ? deadline - now : 0;
-      mica_wait_item item = {g_endpoint, MICA_SIGNAL_READABLE, 0};
-      if (mica_wait_many(&item, 1, &timeout) == -ETIMEDOUT) {
-        poll_all();
+      int r = mica_wait_many(items, item_count, deadline != ~uint64_t{0} ? &timeout : nullptr);
+      if (r == -ETIMEDOUT || (r > 0 && (items[0].observed & MICA_SIGNAL_READABLE) == 0)) {
+        poll_all();  // a deadline passed, or a polled socket changed
         continue;
       }
-      if (mica_ipc_receive(g_endpoint, &m, MICA_NONBLOCK) != 0) continue;
+      if (mica_ipc_receive(g_endpoint, &m, r < 0 && r != -ETIMEDOUT ? 0 : MICA_NONBLOCK) != 0) {
+        continue;  // (a wait that failed outright waits for the next message)
+      }
     } else if (mica_ipc_receive(g_endpoint, &m, 0) != 0) {
       continue;
     }

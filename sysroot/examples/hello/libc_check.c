@@ -1,7 +1,9 @@
 // libc_check: the C library on the target, through the real system calls
 // (what the host unit tests cannot reach): setjmp/longjmp, 64-bit printf
 // (i586's division helpers), malloc on MICA_SYS_VM_ALLOCATE, errno, the
-// clock and sleeping, anonymous mmap, stdio, atexit. Prints one line per
+// clock and sleeping, anonymous mmap, stdio, atexit, files and pipes
+// through the VFS, Unix domain sockets as descriptors (with a child
+// process: this program again, with a mode argument). Prints one line per
 // failure and ends with "libc_check: N passed, N failed"; exit status 0 only
 // when nothing failed.
 #include <stdint.h>
@@ -13,11 +15,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mica/calls.h>
+#include <mica/spawn.h>
 #include <mica/startup.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <sys/mman.h>
+#include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,6 +211,254 @@ static void check_files(void) {
         60000000L);
 }
 
+// ---- Sockets ----
+
+#define SELF "/bin/libc_check"
+#define STREAM_NAME "libc_check.stream"
+#define DGRAM_NAME "libc_check.dgram"
+
+static int64_t ms_since(const struct timespec* start) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static socklen_t address_of(struct sockaddr_un* a, const char* name) {
+  memset(a, 0, sizeof(*a));
+  a->sun_family = AF_UNIX;
+  strcpy(a->sun_path, name);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1);
+}
+
+static pid_t spawn_self(const char* mode, const int fds[][2], int fd_count) {
+  char* argv[] = {"libc_check", (char*)mode, NULL};
+  pid_t pid = 0;
+  int r = mica_spawn_path(SELF, argv, NULL, fds, fd_count, &pid);
+  if (r < 0) {
+    printf("libc_check: spawn %s: %s\n", mode, strerror(-r));
+    return -1;
+  }
+  return pid;
+}
+
+static int exit_code(pid_t pid) {
+  int status = -1;
+  if (pid <= 0 || waitpid(pid, &status, 0) != pid) {
+    return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+// Child modes. --socket-client: connects to STREAM_NAME, sends "ping",
+// expects "pong". --socket-inherited: fd 3 is a socket; sleeps 50 ms
+// (the parent polls meanwhile), then writes "inherited" with write() and
+// waits for a '!' back.
+static int socket_child(const char* mode) {
+  if (strcmp(mode, "--socket-client") == 0) {
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a;
+    socklen_t n = address_of(&a, STREAM_NAME);
+    char buffer[8] = {0};
+    if (fd < 0 || connect(fd, (struct sockaddr*)&a, n) != 0) return 2;
+    if (send(fd, "ping", 4, 0) != 4) return 3;
+    if (recv(fd, buffer, 4, MSG_WAITALL) != 4 || memcmp(buffer, "pong", 4) != 0) {
+      return 4;
+    }
+    return close(fd) == 0 ? 0 : 5;
+  }
+  if (strcmp(mode, "--socket-inherited") == 0) {
+    struct stat st;
+    if (fstat(3, &st) != 0 || !S_ISSOCK(st.st_mode)) return 2;
+    struct timespec nap = {0, 50 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+    if (write(3, "inherited", 9) != 9) return 3;
+    // Until the parent answers: its poll must not have been woken by our
+    // exit.
+    char c;
+    return read(3, &c, 1) == 1 && c == '!' ? 0 : 4;
+  }
+  return 1;
+}
+
+// A stream pair in one process: data both ways, read/write and send/recv,
+// dup, fstat, non-blocking reads, end of file and EPIPE after close.
+static void check_socket_pair(void) {
+  int sv[2];
+  char buffer[32] = {0};
+  CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  CHECK(write(sv[0], "hello", 5) == 5);
+  CHECK(read(sv[1], buffer, sizeof(buffer)) == 5 && memcmp(buffer, "hello", 5) == 0);
+  CHECK(send(sv[1], "back", 4, 0) == 4);
+  CHECK(recv(sv[0], buffer, sizeof(buffer), 0) == 4 && memcmp(buffer, "back", 4) == 0);
+  struct stat st;
+  CHECK(fstat(sv[0], &st) == 0 && S_ISSOCK(st.st_mode));
+  // A dup is the same socket (its handle comes from the VFS on first use).
+  int copy = dup(sv[1]);
+  CHECK(copy >= 0 && send(sv[0], "dup", 3, 0) == 3);
+  CHECK(recv(copy, buffer, sizeof(buffer), 0) == 3 && memcmp(buffer, "dup", 3) == 0);
+  // Nothing to read: EAGAIN with MSG_DONTWAIT, and with O_NONBLOCK set on
+  // the open file (seen through the dup too: one open file).
+  errno = 0;
+  CHECK(recv(sv[1], buffer, sizeof(buffer), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+  CHECK(fcntl(copy, F_SETFL, O_NONBLOCK) == 0 && (fcntl(sv[1], F_GETFL) & O_NONBLOCK) != 0);
+  errno = 0;
+  CHECK(read(sv[1], buffer, sizeof(buffer)) == -1 && errno == EAGAIN);
+  CHECK(fcntl(sv[1], F_SETFL, 0) == 0);
+  // Bad buffers and descriptors.
+  errno = 0;
+  CHECK(send(sv[0], (const void*)16, 8, 0) == -1 && errno == EFAULT);
+  errno = 0;
+  CHECK(send(60, "x", 1, 0) == -1 && errno == EBADF);
+  errno = 0;
+  CHECK(recv(-1, buffer, 1, 0) == -1 && errno == EBADF);
+  errno = 0;
+  CHECK(send(1, "x", 1, 0) == -1 && errno == ENOTSOCK);  // the console
+  errno = 0;
+  CHECK(send(sv[0], "x", 1, MSG_PEEK) == -1 && errno == EOPNOTSUPP);
+  // The peer's end closes only with its last descriptor.
+  CHECK(close(sv[1]) == 0);
+  CHECK(send(sv[0], "still", 5, 0) == 5);
+  CHECK(close(copy) == 0);
+  // End of file (MSG_DONTWAIT: a socket kept alive by mistake fails fast).
+  CHECK(recv(sv[0], buffer, sizeof(buffer), MSG_DONTWAIT) == 0);
+  errno = 0;
+  CHECK(send(sv[0], "x", 1, 0) == -1 && errno == EPIPE);
+  struct pollfd hup = {sv[0], POLLIN, 0};
+  CHECK(poll(&hup, 1, 0) == 1 && (hup.revents & POLLHUP) != 0);
+  CHECK(close(sv[0]) == 0);
+  errno = 0;
+  CHECK(send(sv[0], "x", 1, 0) == -1 && errno == EBADF);
+  errno = 0;
+  CHECK(socket(2 /* AF_INET */, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT);
+  errno = 0;
+  CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == -1 && errno == EPROTONOSUPPORT);
+}
+
+// A named stream server: a client process connects, the server accepts.
+static void check_socket_server(void) {
+  struct sockaddr_un a;
+  socklen_t n = address_of(&a, STREAM_NAME);
+  int server = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  CHECK(server >= 0);
+  errno = 0;
+  CHECK(connect(server, (struct sockaddr*)&a, n) == -1 && errno == ECONNREFUSED);  // no one
+  CHECK(bind(server, (struct sockaddr*)&a, n) == 0);
+  int other = socket(AF_UNIX, SOCK_STREAM, 0);
+  errno = 0;
+  CHECK(bind(other, (struct sockaddr*)&a, n) == -1 && errno == EADDRINUSE);
+  CHECK(close(other) == 0);
+  CHECK(listen(server, 4) == 0);
+  errno = 0;
+  CHECK(accept(server, NULL, NULL) == -1 && errno == EAGAIN);  // non-blocking, no client
+  pid_t child = spawn_self("--socket-client", NULL, 0);
+  CHECK(child > 0);
+  // The listener turns readable when the client has connected.
+  struct pollfd p = {server, POLLIN, 0};
+  CHECK(poll(&p, 1, 5000) == 1 && p.revents == POLLIN);
+  struct sockaddr_un peer;
+  socklen_t peer_size = sizeof(peer);
+  int connection = accept(server, (struct sockaddr*)&peer, &peer_size);
+  CHECK(connection >= 0 && peer.sun_family == AF_UNIX);
+  char buffer[8] = {0};
+  struct pollfd c = {connection, POLLIN, 0};
+  CHECK(poll(&c, 1, 5000) == 1);
+  CHECK(recv(connection, buffer, 4, MSG_WAITALL) == 4 &&
+        memcmp(buffer, "ping", 4) == 0);
+  CHECK(send(connection, "pong", 4, 0) == 4);
+  CHECK(exit_code(child) == 0);
+  CHECK(recv(connection, buffer, sizeof(buffer), MSG_DONTWAIT) == 0);  // the client closed
+  CHECK(close(connection) == 0 && close(server) == 0);
+  // The name went with the socket.
+  int late = socket(AF_UNIX, SOCK_STREAM, 0);
+  errno = 0;
+  CHECK(connect(late, (struct sockaddr*)&a, n) == -1 && errno == ECONNREFUSED);
+  CHECK(close(late) == 0);
+}
+
+static void check_socket_datagrams(void) {
+  struct sockaddr_un a;
+  socklen_t n = address_of(&a, DGRAM_NAME);
+  int receiver = socket(AF_UNIX, SOCK_DGRAM, 0);
+  int sender = socket(AF_UNIX, SOCK_DGRAM, 0);
+  CHECK(receiver >= 0 && sender >= 0 && bind(receiver, (struct sockaddr*)&a, n) == 0);
+  CHECK(sendto(sender, "one", 3, 0, (struct sockaddr*)&a, n) == 3);
+  CHECK(sendto(sender, "second", 6, 0, (struct sockaddr*)&a, n) == 6);
+  char buffer[16] = {0};
+  struct sockaddr_un from;
+  socklen_t from_size = sizeof(from);
+  // One datagram per receive, whole.
+  CHECK(recvfrom(receiver, buffer, sizeof(buffer), 0, (struct sockaddr*)&from, &from_size) == 3 &&
+        memcmp(buffer, "one", 3) == 0 && from.sun_family == AF_UNIX);
+  CHECK(recv(receiver, buffer, sizeof(buffer), 0) == 6 && memcmp(buffer, "second", 6) == 0);
+  errno = 0;
+  CHECK(recv(receiver, buffer, sizeof(buffer), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+  CHECK(connect(sender, (struct sockaddr*)&a, n) == 0 && send(sender, "third", 5, 0) == 5);
+  CHECK(read(receiver, buffer, sizeof(buffer)) == 5 && memcmp(buffer, "third", 5) == 0);
+  struct sockaddr_un missing;
+  socklen_t m = address_of(&missing, "libc_check.nobody");
+  errno = 0;
+  CHECK(sendto(sender, "x", 1, 0, (struct sockaddr*)&missing, m) == -1 && errno == ECONNREFUSED);
+  CHECK(close(sender) == 0 && close(receiver) == 0);
+}
+
+// poll and select over a pipe and a socket together; a socket inherited by
+// a child process, which writes to it while this one waits in poll.
+static void check_socket_poll(void) {
+  int ends[2];
+  int sv[2];
+  CHECK(pipe(ends) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  struct pollfd fds[2] = {{ends[0], POLLIN, 0}, {sv[0], POLLIN, 0}};
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  CHECK(poll(fds, 2, 50) == 0 && fds[0].revents == 0 && fds[1].revents == 0);
+  CHECK(ms_since(&start) >= 50);
+  CHECK(write(ends[1], "p", 1) == 1);
+  CHECK(poll(fds, 2, 1000) == 1 && fds[0].revents == POLLIN && fds[1].revents == 0);
+  CHECK(send(sv[1], "s", 1, 0) == 1);
+  CHECK(poll(fds, 2, 1000) == 2 && fds[0].revents == POLLIN && fds[1].revents == POLLIN);
+  fd_set readable;
+  FD_ZERO(&readable);
+  FD_SET(ends[0], &readable);
+  FD_SET(sv[0], &readable);
+  struct timeval no_wait = {0, 0};
+  int high = (ends[0] > sv[0] ? ends[0] : sv[0]) + 1;
+  CHECK(select(high, &readable, NULL, NULL, &no_wait) == 2 && FD_ISSET(sv[0], &readable));
+  char c;
+  CHECK(read(ends[0], &c, 1) == 1 && recv(sv[0], &c, 1, 0) == 1);
+  FD_ZERO(&readable);
+  FD_SET(ends[0], &readable);
+  FD_SET(sv[0], &readable);
+  struct timeval short_wait = {0, 30000};
+  CHECK(select(high, &readable, NULL, NULL, &short_wait) == 0 && !FD_ISSET(sv[0], &readable));
+  // The child gets sv[1] as its fd 3; ours closes, so its exit ends the
+  // socket.
+  int inherit[1][2] = {{3, sv[1]}};
+  pid_t child = spawn_self("--socket-inherited", inherit, 1);
+  CHECK(child > 0 && close(sv[1]) == 0);
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  fds[0].revents = fds[1].revents = 0;
+  CHECK(poll(fds, 2, 5000) == 1 && fds[1].revents == POLLIN && fds[0].revents == 0);
+  CHECK(ms_since(&start) < 2000);  // woken by the socket, not by the timeout
+  char buffer[16] = {0};
+  CHECK(recv(sv[0], buffer, 9, MSG_WAITALL) == 9 &&
+        memcmp(buffer, "inherited", 9) == 0);
+  CHECK(send(sv[0], "!", 1, 0) == 1);
+  CHECK(exit_code(child) == 0);
+  // The child's end closed at its exit.
+  CHECK(recv(sv[0], buffer, sizeof(buffer), MSG_DONTWAIT) == 0);
+  CHECK(close(sv[0]) == 0 && close(ends[0]) == 0 && close(ends[1]) == 0);
+  errno = 0;
+  struct pollfd closed = {sv[0], POLLIN, 0};
+  CHECK(poll(&closed, 1, 0) == 1 && closed.revents == POLLNVAL);
+}
+
+static void check_sockets(void) {
+  check_socket_pair();
+  check_socket_server();
+  check_socket_datagrams();
+  check_socket_poll();
+}
+
 static void at_exit_second(void) {
   puts("atexit handlers ran in order");
 }
@@ -212,10 +467,14 @@ static void at_exit_first(void) {
 }
 
 int main(int argc, char** argv) {
+  if (argc >= 2) {
+    return socket_child(argv[1]);
+  }
   check_setjmp();
   check_printf();
   check_malloc();
   check_system();
+  check_sockets();
   atexit(at_exit_second);
   atexit(at_exit_first);  // runs first
   printf("libc_check: %d passed, %d failed\n", passed, failed);

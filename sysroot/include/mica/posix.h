@@ -37,6 +37,8 @@ enum mica_posix_op {
   MICA_POSIX_ISATTY,    // (int fd) -> 1 or -ENOTTY
   MICA_POSIX_OPENDIR,   // (const char* path) -> fd
   MICA_POSIX_READDIR,   // (int fd, struct dirent* out) -> 1, or 0 at the end
+  // SOCKET..SHUTDOWN: not sent; libc's socket.c answers them on kernel
+  // sockets and MICA_VFS_SOCKET_* (numbers kept for the ABI).
   MICA_POSIX_SOCKET,    // (int domain, int type, int protocol) -> fd
   MICA_POSIX_BIND,      // (int fd, const struct sockaddr*, socklen_t)
   MICA_POSIX_LISTEN,    // (int fd, int backlog)
@@ -63,6 +65,11 @@ mica_posix_handler mica_posix_set_handler(mica_posix_handler handler);
 
 // Calls the installed handler; the libc functions add errno on top.
 intptr_t mica_posix_call(int op, uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3);
+
+// A kernel socket (MICA_SYS_SOCKET_*, taken: closed on failure) as a new
+// file descriptor of this process, with file status flags `flags`
+// (O_NONBLOCK). Returns the fd, or -1 and errno.
+int mica_socket_fd(uint32_t socket, int flags);
 
 #ifdef __cplusplus
 }

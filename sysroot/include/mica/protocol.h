@@ -74,6 +74,19 @@ enum {
   MICA_VFS_RELEASE = 0x201,
   // Writes every file system back to its device (before power-off).
   MICA_VFS_SYNC = 0x202,
+  // A kernel socket (MICA_OBJECT_SOCKET) becomes a descriptor of the
+  // caller: handle: the socket (transferred; the VFS keeps it, so that dup,
+  // inheritance, poll and close work on the descriptor like on any other);
+  // words[0]: its file status flags (O_NONBLOCK). Reply words[0]: the fd.
+  // libc's socket(), accept() and socketpair() create the socket in the
+  // kernel themselves and keep their own handle to it, so that send and
+  // recv go straight to the kernel.
+  MICA_VFS_SOCKET_INSTALL = 0x203,
+  // The kernel socket behind descriptor words[0]: reply words[0] 0 (-EBADF,
+  // -ENOTSOCK), words[1] the file status flags, handle a duplicate of the
+  // socket for the caller. MICA_POSIX_READ and MICA_POSIX_WRITE on a socket
+  // answer -ENOTSOCK: libc asks for the handle then and uses it.
+  MICA_VFS_SOCKET_HANDLE = 0x204,
 };
 #define MICA_VFS_MAX_INHERIT 16
 

@@ -29,16 +29,29 @@ struct sockaddr {
 #define SHUT_RD 0
 #define SHUT_WR 1
 #define SHUT_RDWR 2
+#define MSG_PEEK 0x2  // not supported: EOPNOTSUPP
 #define MSG_DONTWAIT 0x40
-#define MSG_NOSIGNAL 0x4000
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000  // accepted; mica has no SIGPIPE
 
+// AF_UNIX only, SOCK_STREAM and SOCK_DGRAM (SOCK_NONBLOCK allowed); a
+// socket is a file descriptor like any other (read, write, poll, dup, close,
+// inherited by spawned children). Names are the kernel's socket namespace,
+// not file-system nodes; accept and recvfrom report an unnamed peer.
+// shutdown fails with EOPNOTSUPP (no half-close yet).
 int socket(int domain, int type, int protocol);
+int socketpair(int domain, int type, int protocol, int fds[2]);
 int bind(int fd, const struct sockaddr* address, socklen_t length);
 int listen(int fd, int backlog);
 int accept(int fd, struct sockaddr* __restrict address, socklen_t* __restrict length);
+int accept4(int fd, struct sockaddr* __restrict address, socklen_t* __restrict length, int flags);
 int connect(int fd, const struct sockaddr* address, socklen_t length);
 ssize_t send(int fd, const void* data, size_t size, int flags);
 ssize_t recv(int fd, void* buffer, size_t size, int flags);
+ssize_t sendto(int fd, const void* data, size_t size, int flags, const struct sockaddr* address,
+               socklen_t length);
+ssize_t recvfrom(int fd, void* __restrict buffer, size_t size, int flags,
+                 struct sockaddr* __restrict address, socklen_t* __restrict length);
 int shutdown(int fd, int how);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-// POSIX file, socket and process calls. Everything without a direct system
+// POSIX file and process calls (sockets: socket.c). Everything without a direct system
 // call goes through mica_posix_call, the single point the router's protocol
 // plugs into (TODO(issue 6): the router client installs its handler).
 #include <stdarg.h>
@@ -12,7 +12,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +32,6 @@ static intptr_t default_handler(int op, const uintptr_t args[6]) {
     case MICA_POSIX_KILL:
       return __mica_posix_ipc(op, args);
     case MICA_POSIX_WRITE:
-    case MICA_POSIX_SEND:
       if (args[0] <= 2) {
         return mica_debug_write((const char*)args[1], args[2]);
       }
@@ -79,18 +77,41 @@ int fcntl(int fd, int command, ...) {
   va_start(args, command);
   uintptr_t argument = va_arg(args, uintptr_t);
   va_end(args);
-  return (int)call(MICA_POSIX_FCNTL, (uintptr_t)fd, (uintptr_t)command, argument, 0);
+  int r = (int)call(MICA_POSIX_FCNTL, (uintptr_t)fd, (uintptr_t)command, argument, 0);
+  if (r >= 0 && command == F_SETFL) {
+    // The flags belong to the open file, which other descriptors may share:
+    // socket.c learns them again from the VFS.
+    __mica_socket_forget(-1);
+  }
+  return r;
 }
 
+// A socket descriptor reads and writes on its kernel socket (socket.c):
+// known ones at once, others when the VFS answers -ENOTSOCK.
 ssize_t read(int fd, void* buffer, size_t size) {
-  return call(MICA_POSIX_READ, (uintptr_t)fd, U(buffer), size, 0);
+  if (__mica_socket_cached(fd) != MICA_HANDLE_INVALID) {
+    return __mica_result(__mica_socket_read(fd, buffer, size));
+  }
+  intptr_t r = mica_posix_call(MICA_POSIX_READ, (uintptr_t)fd, U(buffer), size, 0);
+  if (r == -ENOTSOCK) {
+    r = __mica_socket_read(fd, buffer, size);
+  }
+  return __mica_result(r);
 }
 
 ssize_t write(int fd, const void* data, size_t size) {
-  return call(MICA_POSIX_WRITE, (uintptr_t)fd, U(data), size, 0);
+  if (__mica_socket_cached(fd) != MICA_HANDLE_INVALID) {
+    return __mica_result(__mica_socket_write(fd, data, size));
+  }
+  intptr_t r = mica_posix_call(MICA_POSIX_WRITE, (uintptr_t)fd, U(data), size, 0);
+  if (r == -ENOTSOCK) {
+    r = __mica_socket_write(fd, data, size);
+  }
+  return __mica_result(r);
 }
 
 int close(int fd) {
+  __mica_socket_forget(fd);
   return (int)call(MICA_POSIX_CLOSE, (uintptr_t)fd, 0, 0, 0);
 }
 
@@ -131,6 +152,9 @@ int dup(int fd) {
 }
 
 int dup2(int fd, int new_fd) {
+  if (fd != new_fd) {
+    __mica_socket_forget(new_fd);
+  }
   return (int)call(MICA_POSIX_DUP2, (uintptr_t)fd, (uintptr_t)new_fd, 0, 0);
 }
 
@@ -139,6 +163,12 @@ int pipe(int fds[2]) {
 }
 
 int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
+  // Sockets only: waited for in the kernel here; a set with anything else
+  // in it, by the VFS (which holds every socket descriptor's socket too).
+  int r = __mica_socket_poll(fds, count, timeout_ms);
+  if (r != -ENOTSOCK) {
+    return (int)__mica_result(r);
+  }
   return (int)call(MICA_POSIX_POLL, U(fds), count, (uintptr_t)timeout_ms, 0);
 }
 
@@ -209,40 +239,6 @@ int closedir(DIR* dir) {
   int result = close(dir->fd);
   free(dir);
   return result;
-}
-
-// ---- Sockets ----
-
-int socket(int domain, int type, int protocol) {
-  return (int)call(MICA_POSIX_SOCKET, (uintptr_t)domain, (uintptr_t)type, (uintptr_t)protocol, 0);
-}
-
-int bind(int fd, const struct sockaddr* address, socklen_t length) {
-  return (int)call(MICA_POSIX_BIND, (uintptr_t)fd, U(address), length, 0);
-}
-
-int listen(int fd, int backlog) {
-  return (int)call(MICA_POSIX_LISTEN, (uintptr_t)fd, (uintptr_t)backlog, 0, 0);
-}
-
-int accept(int fd, struct sockaddr* __restrict address, socklen_t* __restrict length) {
-  return (int)call(MICA_POSIX_ACCEPT, (uintptr_t)fd, U(address), U(length), 0);
-}
-
-int connect(int fd, const struct sockaddr* address, socklen_t length) {
-  return (int)call(MICA_POSIX_CONNECT, (uintptr_t)fd, U(address), length, 0);
-}
-
-ssize_t send(int fd, const void* data, size_t size, int flags) {
-  return call(MICA_POSIX_SEND, (uintptr_t)fd, U(data), size, (uintptr_t)flags);
-}
-
-ssize_t recv(int fd, void* buffer, size_t size, int flags) {
-  return call(MICA_POSIX_RECV, (uintptr_t)fd, U(buffer), size, (uintptr_t)flags);
-}
-
-int shutdown(int fd, int how) {
-  return (int)call(MICA_POSIX_SHUTDOWN, (uintptr_t)fd, (uintptr_t)how, 0, 0);
 }
 
 // ---- Processes ----

@@ -71,14 +71,28 @@ static int vfs(mica_handle_t* out) {
 // One request: label `op`, words w0..w2, payload `data` (may be NULL),
 // reply payload into `buffer`. Returns the reply's words[0]; *got (if not
 // NULL) the reply payload's size, *extra (if not NULL) words[1..3].
-static intptr_t request(int op, uintptr_t w0, uintptr_t w1, uintptr_t w2, const void* data,
-                        size_t data_size, void* buffer, size_t buffer_size, size_t* got,
-                        uintptr_t extra[3]) {
+int __mica_vfs_call(struct mica_message* m) {
   mica_handle_t endpoint;
   int r = vfs(&endpoint);
   if (r < 0) {
+    if (m->handle != MICA_HANDLE_INVALID) {
+      mica_handle_close(m->handle);
+    }
     return r == -ENOENT ? -EIO : r;
   }
+  r = mica_ipc_call_message(endpoint, m);
+  if (r == -ECONNRESET || r == -EBADF || r == -ESRCH) {
+    // The VFS went away (and is being restarted): look it up next time.
+    mica_handle_close(vfs_endpoint);
+    vfs_endpoint = MICA_HANDLE_INVALID;
+    return -EIO;
+  }
+  return r;
+}
+
+static intptr_t request(int op, uintptr_t w0, uintptr_t w1, uintptr_t w2, const void* data,
+                        size_t data_size, void* buffer, size_t buffer_size, size_t* got,
+                        uintptr_t extra[3]) {
   struct mica_message m = {0};
   m.label = (uintptr_t)op;
   m.words[0] = w0;
@@ -88,13 +102,7 @@ static intptr_t request(int op, uintptr_t w0, uintptr_t w1, uintptr_t w2, const 
   m.data_size = data_size;
   m.buffer = buffer;
   m.buffer_size = buffer_size;
-  r = mica_ipc_call_message(endpoint, &m);
-  if (r == -ECONNRESET || r == -EBADF || r == -ESRCH) {
-    // The VFS went away (and is being restarted): look it up next time.
-    mica_handle_close(vfs_endpoint);
-    vfs_endpoint = MICA_HANDLE_INVALID;
-    return -EIO;
-  }
+  int r = __mica_vfs_call(&m);
   if (r < 0) {
     return r;
   }
@@ -431,13 +439,11 @@ intptr_t __mica_posix_ipc(int op, const uintptr_t a[6]) {
       return path_request(op, (const char*)a[0], a[1], a[2], NULL, 0);
     case MICA_POSIX_OPENDIR:
       return path_request(op, (const char*)a[0], 0, 0, NULL, 0);
-    case MICA_POSIX_READ:
-    case MICA_POSIX_RECV: {
+    case MICA_POSIX_READ: {
       size_t size = a[2] > MICA_BLOCK_MAX_TRANSFER ? MICA_BLOCK_MAX_TRANSFER : a[2];
       return request(MICA_POSIX_READ, a[0], size, 0, NULL, 0, (void*)a[1], size, NULL, NULL);
     }
     case MICA_POSIX_WRITE:
-    case MICA_POSIX_SEND:
       return write_all(a[0], (const char*)a[1], a[2]);
     case MICA_POSIX_CLOSE:
     case MICA_POSIX_DUP:

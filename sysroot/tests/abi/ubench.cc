@@ -13,9 +13,11 @@
 #include <fcntl.h>
 #include <mica/calls.h>
 #include <mica/elf_loader.h>
+#include <mica/posix.h>
 #include <mica/ramdisk.h>
 #include <mica/startup.h>
 #include <mica/sys.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
@@ -280,6 +282,35 @@ int main(int argc, char** argv) {
     report("user.unix_socket_round_trip_1byte", per_run);
     byte = 0xff;
     mica_syscall6(MICA_SYS_SOCKET_SEND, pair.socket, (uintptr_t)&byte, 1, 0, 0, 0);
+  }
+
+  // The same round trips through POSIX send() and recv() on a descriptor
+  // for this side's socket (libc's fd cache, then the kernel; the echo
+  // side stays on the raw calls: it has no VFS).
+  {
+    mica_handle_t copy;
+    int fd = -1;
+    if (mica_handle_duplicate(
+            pair.socket,
+            MICA_RIGHT_DUPLICATE | MICA_RIGHT_TRANSFER | MICA_RIGHT_READ | MICA_RIGHT_WRITE,
+            &copy) == 0) {
+      fd = mica_socket_fd(copy, 0);
+    }
+    mica_message start = {};
+    start.label = 2;
+    mica_syscall3(MICA_SYS_IPC_SEND, pair.endpoint, (uintptr_t)&start, 0);
+    uint8_t byte = 1;
+    if (fd < 0 || send(fd, &byte, 1, 0) != 1 || recv(fd, &byte, 1, 0) != 1 || byte != 1) {
+      printf("ubench: the POSIX socket echo failed (fd %d)\n", fd);
+      return 1;
+    }
+    measure("user.posix_socket_round_trip_1byte", [&] {
+      (void)send(fd, &byte, 1, 0);
+      (void)recv(fd, &byte, 1, 0);
+    });
+    byte = 0xff;
+    (void)send(fd, &byte, 1, 0);
+    close(fd);
   }
 
   // The same call with many processes alive.
