@@ -381,20 +381,6 @@ void describe_regions(const mica_pci_device& d, char* text, size_t size) {
   }
 }
 
-int pci_call(mica_handle_t pci, uintptr_t label, uint32_t address, uint32_t offset, uint32_t size,
-             uint32_t value, uint32_t* out) {
-  mica_message m = {};
-  m.label = label;
-  m.words[0] = address;
-  m.words[1] = offset;
-  m.words[2] = size;
-  m.words[3] = value;
-  int r = mica_ipc_call_message(pci, &m);
-  if (r != 0) return r;
-  if (out != nullptr) *out = static_cast<uint32_t>(m.words[1]);
-  return static_cast<int>(static_cast<intptr_t>(m.words[0]));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -441,9 +427,10 @@ int main(int argc, char** argv) {
   }
   // I/O decoding for the registers, bus mastering for the DMA.
   uint32_t command = 0;
-  r = pci_call(pci, MICA_PCI_CONFIG_READ, d.address, 0x04, 2, 0, &command);
+  r = mica_pci_config(pci, MICA_PCI_CONFIG_READ, d.address, 0x04, 2, 0, &command);
   if (r == 0) {
-    r = pci_call(pci, MICA_PCI_CONFIG_WRITE, d.address, 0x04, 2, command | 0x1 | 0x4, nullptr);
+    r = mica_pci_config(pci, MICA_PCI_CONFIG_WRITE, d.address, 0x04, 2, command | 0x1 | 0x4,
+                        nullptr);
   }
   if (r != 0) {
     say("virtio_blk: cannot enable the device: %s\n", strerror(-r));

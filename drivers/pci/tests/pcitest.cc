@@ -97,16 +97,7 @@ Claim claim(uintptr_t how, uintptr_t what) {
 
 int config(uintptr_t label, uint32_t address, uint32_t offset, uint32_t size, uint32_t value,
            uint32_t* out) {
-  mica_message m = {};
-  m.label = label;
-  m.words[0] = address;
-  m.words[1] = offset;
-  m.words[2] = size;
-  m.words[3] = value;
-  int r = mica_ipc_call_message(g_pci, &m);
-  if (r != 0) return r;
-  if (out != nullptr) *out = static_cast<uint32_t>(m.words[1]);
-  return static_cast<int>(static_cast<intptr_t>(m.words[0]));
+  return mica_pci_config(g_pci, label, address, offset, size, value, out);
 }
 
 // Whether [base, base + size) of `kind` (I/O or memory) meets one of d's BARs.

@@ -13,6 +13,15 @@ void drop_handle(Message& message) {
   message.handle_object = nullptr;
 }
 
+// `caller`'s call is now `receiver`'s to answer (reply()).
+void take_call(Thread* receiver, Thread* caller) {
+  receiver->ipc_caller = caller;
+  receiver->ipc_caller_id = caller->id;
+  receiver->ipc_caller_process = caller->process;
+  caller->process->ref();
+  caller->ipc_wait = Thread::IpcWait::kReply;
+}
+
 }  // namespace
 
 void set_blocked_on_masked(Thread* t, Object* object) {
@@ -79,12 +88,8 @@ lib::Result<void> Endpoint::call(const uintptr_t* words) {
   }
   if (receiver != nullptr) {
     // A receiver waits: hand the call straight to it.
-    receiver->ipc_caller = t;
-    receiver->ipc_caller_id = t->id;
-    receiver->ipc_caller_process = t->process;
-    t->process->ref();
+    take_call(receiver, t);
     receiver->ipc_wait = Thread::IpcWait::kNone;
-    t->ipc_wait = Thread::IpcWait::kReply;
     handoff_to = receiver;
   } else {
     callers_.push_back(t);
@@ -162,12 +167,8 @@ template <typename P>
     for (int i = 1; i <= 4; ++i) out[i] = registers[i];
     receiver->ipc_direct = false;
     set_blocked_on_masked(receiver, nullptr);
-    receiver->ipc_caller = t;
-    receiver->ipc_caller_id = t->id;
-    receiver->ipc_caller_process = t->process;
-    t->process->ref();
+    take_call(receiver, t);
     receiver->ipc_wait = Thread::IpcWait::kNone;
-    t->ipc_wait = Thread::IpcWait::kReply;
     e->lock.release();
     // A kill that came before we published our wait has not seen it (see
     // call()): the receiver still has the call, we leave at once.
@@ -272,11 +273,7 @@ lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call, 
     SpinLockGuard caller_guard(caller->ipc_lock);
     out = caller->ipc;
     caller->ipc.handle_object = nullptr;
-    caller->ipc_wait = Thread::IpcWait::kReply;
-    t->ipc_caller = caller;
-    t->ipc_caller_id = caller->id;
-    t->ipc_caller_process = caller->process;
-    caller->process->ref();
+    take_call(t, caller);
     *is_call = true;
     return {};
   }

@@ -133,6 +133,14 @@ int mica_socket_pair(uint32_t type, mica_handle_t out[2]);
 // `observed` bits set), -ETIMEDOUT, or another negated status.
 int mica_wait_many(struct mica_wait_item* items, size_t count, const uint64_t* timeout_ns);
 
+// ---- Services ----
+// A PCI configuration-space access through the PCI server `pci`
+// (MICA_PCI_CONFIG_READ or MICA_PCI_CONFIG_WRITE, see mica/protocol.h): 0
+// with the value read in *out (when not NULL), the server's negated error,
+// or the call's.
+int mica_pci_config(mica_handle_t pci, uintptr_t label, uint32_t address, uint32_t offset,
+                    uint32_t size, uint32_t value, uint32_t* out);
+
 #ifdef __cplusplus
 }
 #endif

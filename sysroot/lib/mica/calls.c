@@ -272,3 +272,21 @@ void mica_debug_printf(const char* format, ...) {
   if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
   if (n > 0) mica_debug_write(line, (size_t)n);
 }
+
+int mica_pci_config(mica_handle_t pci, uintptr_t label, uint32_t address, uint32_t offset,
+                    uint32_t size, uint32_t value, uint32_t* out) {
+  struct mica_message m = {0};
+  m.label = label;
+  m.words[0] = address;
+  m.words[1] = offset;
+  m.words[2] = size;
+  m.words[3] = value;
+  int r = mica_ipc_call_message(pci, &m);
+  if (r != 0) {
+    return r;
+  }
+  if (out != NULL) {
+    *out = (uint32_t)m.words[1];
+  }
+  return (int)(intptr_t)m.words[0];
+}
