@@ -184,12 +184,7 @@ template <typename P>
     t->ipc_lock.release();
     e->unref();
     if (t->ipc_status != 0) return static_cast<lib::Status>(-t->ipc_status);
-    for (int i = 0; i < 4; ++i) registers[1 + i] = t->ipc.words[i];
-    if (t->ipc.handle_object != nullptr) {  // replies in registers carry no handle
-      t->ipc.handle_object->drop_in_flight();
-      t->ipc.handle_object = nullptr;
-    }
-    return t->ipc.label;
+    return take_register_reply(t, registers);
   }
 }
 

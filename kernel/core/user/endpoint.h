@@ -150,6 +150,18 @@ void cancel_reply_wait(sched::Thread* thread);
 // Interrupts masked.
 void set_blocked_on_masked(sched::Thread* t, Object* object);
 
+// After a register-only call: the reply in `t`'s slot goes into registers
+// 1..4 of the system call, and its label is returned. A reply in registers
+// carries no handle: one sent anyway is dropped.
+inline uintptr_t take_register_reply(sched::Thread* t, uintptr_t* registers) {
+  for (int i = 0; i < 4; ++i) registers[1 + i] = t->ipc.words[i];
+  if (t->ipc.handle_object != nullptr) {
+    t->ipc.handle_object->drop_in_flight();
+    t->ipc.handle_object = nullptr;
+  }
+  return t->ipc.label;
+}
+
 template <typename Done>
 bool wait_on(Object& object, sched::WaitQueue& queue, Done done)
     REQUIRES(object.lock) NO_THREAD_SAFETY_ANALYSIS {

@@ -493,14 +493,8 @@ lib::Result<void> deliver_message(uintptr_t user_message, Message& in, Process* 
 lib::Result<uintptr_t> sys_ipc_call(SyscallArgs& a) {
   Ref<Endpoint> e = TRY(
       get<Endpoint>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kEndpoint, MICA_RIGHT_WRITE));
-  sched::Thread* t = sched::current();
   TRY(e->call(&a.a[1]));
-  for (int i = 0; i < 4; ++i) a.a[1 + i] = t->ipc.words[i];  // results 1..4
-  if (t->ipc.handle_object != nullptr) {                     // replies in registers carry no handle
-    t->ipc.handle_object->drop_in_flight();
-    t->ipc.handle_object = nullptr;
-  }
-  return t->ipc.label;
+  return take_register_reply(sched::current(), a.a);
 }
 
 lib::Result<uintptr_t> sys_ipc_call_message(SyscallArgs& a) {
