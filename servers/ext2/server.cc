@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ext2.h>
+#include <mica/block.h>
 #include <mica/calls.h>
 #include <mica/posix.h>
 #include <mica/protocol.h>
@@ -25,156 +26,66 @@
 
 namespace {
 
-constexpr uint32_t kSector = 512;
-constexpr uint32_t kMaxSectors = MICA_BLOCK_MAX_TRANSFER / kSector;
+// ---- The disk, through the block service (<mica/block.h>) ----
 
-// ---- The disk, through the block service ----
+// Until the file system is mounted a lookup does not wait: there may be no
+// driver at all. After that, a driver that died is being restarted by the
+// router (after a back-off of 100 ms and up): a request waits for it up to
+// 3 s.
+mica_block g_disk = {MICA_HANDLE_INVALID, 0};
 
-mica_handle_t g_block = MICA_HANDLE_INVALID;
-bool g_mounted = false;  // until then, no waiting: there may be no driver at all
-
-// The block service's endpoint. A driver that died is being restarted by
-// the router (after a back-off of 100 ms and up): wait for it up to 3 s.
-bool find_driver() {
-  for (int i = 0; i < (g_mounted ? 150 : 1); ++i) {
-    if (mica_service_lookup(MICA_SERVICE_BLOCK, &g_block) == 0) return true;
-    g_block = MICA_HANDLE_INVALID;
-    mica_sleep(20000000);
-  }
-  return false;
-}
-
-// A partition of the disk as an ext2 BlockDevice: byte ranges become
-// whole-sector requests (partial sectors read, changed and written back).
-// A failed request (the driver died) drops the endpoint; the next request
-// looks the service up again, so a restarted driver is used as soon as it
-// has registered.
+// A partition of the disk as an ext2 BlockDevice. A request that fails
+// because the driver died fails with -EIO; the next one uses the restarted
+// driver.
 class PartitionDevice final : public ext2::BlockDevice {
  public:
   PartitionDevice(uint64_t first_sector, uint64_t sectors)
       : first_(first_sector), sectors_(sectors) {}
-  int read(uint64_t offset, void* buffer, size_t size) override;
-  int write(uint64_t offset, const void* buffer, size_t size) override;
-  uint64_t size() const override { return sectors_ * kSector; }
-  int flush();
-
-  // The whole disk's sector `sector` count `count` into `buffer` (the MBR).
-  static int read_disk(uint64_t sector, uint32_t count, void* buffer);
+  int read(uint64_t offset, void* buffer, size_t size) override {
+    return done(size, offset, mica_block_pread(&g_disk, first_, sectors_, buffer, size, offset));
+  }
+  int write(uint64_t offset, const void* buffer, size_t size) override {
+    return done(size, offset, mica_block_pwrite(&g_disk, first_, sectors_, buffer, size, offset));
+  }
+  uint64_t size() const override { return sectors_ * MICA_BLOCK_SECTOR; }
+  int flush() { return g_disk.endpoint == MICA_HANDLE_INVALID ? 0 : mica_block_flush(&g_disk); }
 
  private:
-  static int transfer(bool write, uint64_t sector, uint32_t count, void* buffer);
+  // ext2 asks for whole ranges inside the partition: anything short is an
+  // I/O error.
+  int done(size_t size, uint64_t offset, long result) const {
+    if (offset + size < offset || offset + size > this->size()) return -EIO;
+    if (result == static_cast<long>(size)) return 0;
+    return result < 0 && result != -ENODEV ? static_cast<int>(result) : -EIO;
+  }
   uint64_t first_;
   uint64_t sectors_;
 };
 
-int PartitionDevice::transfer(bool write, uint64_t sector, uint32_t count, void* buffer) {
-  if (g_block == MICA_HANDLE_INVALID && !find_driver()) return -EIO;
-  mica_message m = {};
-  m.label = write ? MICA_BLOCK_WRITE : MICA_BLOCK_READ;
-  m.words[0] = static_cast<uintptr_t>(sector);
-  m.words[1] = static_cast<uintptr_t>(sizeof(uintptr_t) < 8 ? sector >> 32 : 0);
-  m.words[2] = count;
-  if (write) {
-    m.data = buffer;
-    m.data_size = size_t{count} * kSector;
-  } else {
-    m.buffer = buffer;
-    m.buffer_size = size_t{count} * kSector;
-  }
-  if (mica_ipc_call_message(g_block, &m) != 0) {
-    // The driver is gone: this request fails; the next one finds the
-    // restarted driver.
-    mica_handle_close(g_block);
-    g_block = MICA_HANDLE_INVALID;
-    return -EIO;
-  }
-  intptr_t result = static_cast<intptr_t>(m.words[0]);
-  if (result < 0) return static_cast<int>(result);
-  if (!write && m.data_size != size_t{count} * kSector) return -EIO;
-  return 0;
-}
-
-int PartitionDevice::read_disk(uint64_t sector, uint32_t count, void* buffer) {
-  return transfer(false, sector, count, buffer);
-}
-
-uint8_t g_bounce[MICA_BLOCK_MAX_TRANSFER];
-
-int PartitionDevice::read(uint64_t offset, void* buffer, size_t size) {
-  if (offset + size < offset || offset + size > this->size()) return -EIO;
-  auto* out = static_cast<uint8_t*>(buffer);
-  while (size > 0) {
-    uint64_t sector = offset / kSector;
-    size_t skip = offset % kSector;
-    uint32_t count = static_cast<uint32_t>((skip + size + kSector - 1) / kSector);
-    if (count > kMaxSectors) count = kMaxSectors;
-    int r = transfer(false, first_ + sector, count, g_bounce);
-    if (r < 0) return r;
-    size_t n = size_t{count} * kSector - skip;
-    if (n > size) n = size;
-    memcpy(out, g_bounce + skip, n);
-    out += n;
-    offset += n;
-    size -= n;
-  }
-  return 0;
-}
-
-int PartitionDevice::write(uint64_t offset, const void* buffer, size_t size) {
-  if (offset + size < offset || offset + size > this->size()) return -EIO;
-  auto* in = static_cast<const uint8_t*>(buffer);
-  while (size > 0) {
-    uint64_t sector = offset / kSector;
-    size_t skip = offset % kSector;
-    uint32_t count = static_cast<uint32_t>((skip + size + kSector - 1) / kSector);
-    if (count > kMaxSectors) count = kMaxSectors;
-    size_t n = size_t{count} * kSector - skip;
-    if (n > size) n = size;
-    // Partial first or last sector: read what stays.
-    if (skip != 0 || (skip + n) % kSector != 0) {
-      int r = transfer(false, first_ + sector, count, g_bounce);
-      if (r < 0) return r;
-    }
-    memcpy(g_bounce + skip, in, n);
-    int r = transfer(true, first_ + sector, count, g_bounce);
-    if (r < 0) return r;
-    in += n;
-    offset += n;
-    size -= n;
-  }
-  return 0;
-}
-
-int PartitionDevice::flush() {
-  if (g_block == MICA_HANDLE_INVALID) return 0;
-  mica_message m = {};
-  m.label = MICA_BLOCK_FLUSH;
-  if (mica_ipc_call_message(g_block, &m) != 0) return -EIO;
-  return static_cast<int>(static_cast<intptr_t>(m.words[0]));
-}
-
 // Finds the disk's first Linux partition (MBR type 0x83) and mounts it.
 // Prints why not on failure (no disk, no partition, a corrupt file system).
 ext2::Ext2* mount_disk(PartitionDevice** device_out) {
-  if (!find_driver()) {
+  uint64_t disk_sectors = 0;
+  int r = mica_block_sectors(&g_disk, &disk_sectors);
+  if (r == -ENODEV) {
     printf("ext2: no disk (no block driver is registered)\n");
     return nullptr;
   }
-  uint8_t mbr[512];
-  int r = PartitionDevice::read_disk(0, 1, mbr);
+  static uint8_t mbr[MICA_BLOCK_SECTOR];
+  if (r == 0) r = mica_block_transfer(&g_disk, 0, 0, 1, mbr);
   if (r < 0) {
     printf("ext2: no disk (%s)\n", strerror(-r));
     return nullptr;
   }
-  if (mbr[510] != 0x55 || mbr[511] != 0xaa) {
+  mica_partition table[4];
+  if (mica_mbr_parse(mbr, disk_sectors, table) != 0) {
     printf("ext2: the disk has no partition table\n");
     return nullptr;
   }
   for (int i = 0; i < 4; ++i) {
-    const uint8_t* e = mbr + 446 + 16 * i;
-    if (e[4] != 0x83) continue;
-    uint32_t start = e[8] | e[9] << 8 | e[10] << 16 | static_cast<uint32_t>(e[11]) << 24;
-    uint32_t count = e[12] | e[13] << 8 | e[14] << 16 | static_cast<uint32_t>(e[15]) << 24;
+    if (table[i].type != 0x83) continue;
+    uint32_t start = table[i].first;
+    uint32_t count = table[i].count;
     auto* device = new PartitionDevice(start, count);
     ext2::Ext2* fs = nullptr;
     const char* reason = "";
@@ -185,7 +96,7 @@ ext2::Ext2* mount_disk(PartitionDevice** device_out) {
       delete device;
       return nullptr;
     }
-    g_mounted = true;
+    g_disk.lookup_retries = 150;
     printf("ext2: partition %d: ext2, %u KiB, %llu blocks free%s\n", i + 1, count / 2,
            static_cast<unsigned long long>(fs->free_blocks()),
            fs->read_only() ? ", read-only" : "");

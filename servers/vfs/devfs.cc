@@ -12,10 +12,31 @@ namespace vfs {
 namespace {
 
 const char* const kNames[] = {nullptr, nullptr, "console", "null", "zero", "random"};
+const char* const kBlockNames[] = {"disk0", "disk0p1", "disk0p2", "disk0p3", "disk0p4"};
+constexpr char kBlockPrefix[] = "disk";
 
 }  // namespace
 
 DevFs::DevFs() : random_state_(now_ns() | 1) {}
+
+void DevFs::scan_disk() {
+  for (BlockDevice& b : blocks_) b = BlockDevice{};
+  uint64_t sectors = 0;
+  if (mica_block_sectors(&disk_, &sectors) != 0 || sectors == 0) return;
+  blocks_[0] = {true, 0, sectors};
+  static uint8_t mbr[MICA_BLOCK_SECTOR];
+  mica_partition table[kPartitions];
+  if (mica_block_transfer(&disk_, 0, 0, 1, mbr) != 0 || mica_mbr_parse(mbr, sectors, table) != 0)
+    return;
+  for (int i = 0; i < kPartitions; ++i) {
+    if (table[i].type != 0) blocks_[1 + i] = {true, table[i].first, table[i].count};
+  }
+}
+
+const DevFs::BlockDevice* DevFs::block_device(uint64_t ino) const {
+  if (ino < kDisk || ino > kDisk + kPartitions || !blocks_[ino - kDisk].present) return nullptr;
+  return &blocks_[ino - kDisk];
+}
 
 int DevFs::lookup(uint64_t dir, const char* name, size_t length, uint64_t* out) {
   if (dir != 1) return -ENOTDIR;
@@ -29,10 +50,28 @@ int DevFs::lookup(uint64_t dir, const char* name, size_t length, uint64_t* out) 
       return 0;
     }
   }
+  if (length < sizeof(kBlockPrefix) - 1 || memcmp(name, kBlockPrefix, sizeof(kBlockPrefix) - 1))
+    return -ENOENT;
+  scan_disk();
+  for (uint64_t i = 0; i <= kPartitions; ++i) {
+    if (blocks_[i].present && strlen(kBlockNames[i]) == length &&
+        memcmp(kBlockNames[i], name, length) == 0) {
+      *out = kDisk + i;
+      return 0;
+    }
+  }
   return -ENOENT;
 }
 
 int DevFs::stat(uint64_t ino, NodeInfo* out) {
+  if (const BlockDevice* b = block_device(ino)) {
+    *out = NodeInfo{};
+    out->ino = ino;
+    out->mode = S_IFBLK | 0660;
+    out->size = b->sectors * MICA_BLOCK_SECTOR;
+    out->device = static_cast<uint32_t>(ino);
+    return 0;
+  }
   if (ino == 0 || ino >= kCount) return -ENOENT;
   *out = NodeInfo{};
   out->ino = ino;
@@ -46,12 +85,22 @@ int DevFs::stat(uint64_t ino, NodeInfo* out) {
   return 0;
 }
 
-long DevFs::read(uint64_t, uint64_t, void*, size_t) {
-  return -EISDIR;
+// Only block devices are read here (the VFS reads the character devices
+// with read_device).
+long DevFs::read(uint64_t ino, uint64_t offset, void* buffer, size_t size) {
+  const BlockDevice* b = block_device(ino);
+  if (b == nullptr) return ino == 1 ? -EISDIR : -ENXIO;
+  return mica_block_pread(&disk_, b->first, b->sectors, buffer, size, offset);
 }
-long DevFs::write(uint64_t, uint64_t, const void*, size_t) {
-  return -EISDIR;
+
+long DevFs::write(uint64_t ino, uint64_t offset, const void* data, size_t size) {
+  const BlockDevice* b = block_device(ino);
+  if (b == nullptr) return ino == 1 ? -EISDIR : -ENXIO;
+  long n = mica_block_pwrite(&disk_, b->first, b->sectors, data, size, offset);
+  return n == 0 && size > 0 ? -ENOSPC : n;
 }
+
+// Devices keep their size (O_TRUNC opens them as they are).
 int DevFs::truncate(uint64_t ino, uint64_t) {
   return ino == 1 ? -EISDIR : 0;
 }
@@ -71,23 +120,41 @@ int DevFs::rename(uint64_t, const char*, size_t, uint64_t, const char*, size_t) 
   return -EROFS;
 }
 
+// The entries in order: ".", "..", the character devices, then the block
+// devices (a cookie counts past the ones that are absent).
 int DevFs::readdir(uint64_t dir, uint64_t* cookie, DirEntry* out) {
   if (dir != 1) return -ENOTDIR;
   uint64_t position = *cookie;
+  constexpr uint64_t kFirstBlock = 2 + kCount - kConsole;
+  if (position == 0) scan_disk();
   if (position < 2) {
     out->ino = 1;
     out->type = DT_DIR;
     strlcpy(out->name, position == 0 ? "." : "..", sizeof(out->name));
-  } else if (position - 2 + kConsole < kCount) {
+  } else if (position < kFirstBlock) {
     uint32_t d = static_cast<uint32_t>(position - 2 + kConsole);
     out->ino = d;
     out->type = DT_CHR;
     strlcpy(out->name, kNames[d], sizeof(out->name));
   } else {
-    return 0;
+    while (position - kFirstBlock <= kPartitions && !blocks_[position - kFirstBlock].present)
+      ++position;
+    uint64_t i = position - kFirstBlock;
+    if (i > kPartitions) return 0;
+    out->ino = kDisk + i;
+    out->type = DT_BLK;
+    strlcpy(out->name, kBlockNames[i], sizeof(out->name));
   }
   *cookie = position + 1;
   return 1;
+}
+
+int DevFs::sync(bool) {
+  return disk_.endpoint == MICA_HANDLE_INVALID ? 0 : mica_block_flush(&disk_);
+}
+
+void DevFs::closed(uint64_t ino) {
+  if (block_device(ino) != nullptr) mica_block_flush(&disk_);
 }
 
 long DevFs::read_device(uint32_t device, void* buffer, size_t size) {

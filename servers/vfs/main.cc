@@ -704,6 +704,17 @@ void do_fstat(OpenFile* f) {
   }
 }
 
+// POSIX: EINVAL for what is not a file open for writing, and for a
+// negative length.
+void do_ftruncate(OpenFile* f, int64_t length) {
+  if (f->kind != OpenFile::Kind::kNode || f->directory || (f->flags & O_ACCMODE) == O_RDONLY ||
+      length < 0) {
+    return reply(-EINVAL);
+  }
+  if (stale(f)) return reply(-EIO);
+  return reply(f->fs->truncate(f->ino, static_cast<uint64_t>(length)));
+}
+
 void do_lseek(OpenFile* f, int64_t offset, int whence) {
   if (f->kind != OpenFile::Kind::kNode) {
     return reply(f->kind == OpenFile::Kind::kDevice ? 0 : -ESPIPE);
@@ -1054,6 +1065,11 @@ void serve(mica_message& m, char* payload) {
         default:
           return reply(-EINVAL);
       }
+    case MICA_POSIX_FTRUNCATE: {
+      int64_t length = -1;
+      if (m.data_size == sizeof(length)) memcpy(&length, payload, sizeof(length));
+      return do_ftruncate(f, length);
+    }
     case MICA_POSIX_LSEEK: {
       int64_t offset = 0;
       if (m.data_size == sizeof(offset)) memcpy(&offset, payload, sizeof(offset));

@@ -26,6 +26,10 @@ ssize_t read(int fd, void* buffer, size_t size);
 ssize_t write(int fd, const void* data, size_t size);
 int close(int fd);
 off_t lseek(int fd, off_t offset, int whence);
+// Sets the size of a file open for writing (fd), or named by path: cut, or
+// grown with zeros. Devices keep their size.
+int ftruncate(int fd, off_t length);
+int truncate(const char* path, off_t length);
 int dup(int fd);
 int dup2(int fd, int new_fd);
 int pipe(int fds[2]);

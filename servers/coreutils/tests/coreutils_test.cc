@@ -364,6 +364,93 @@ TEST(Head, Lines) {
   EXPECT_EQ(box.run("head", {"-n", "x"}).status, 1);
 }
 
+TEST(Dd, BlocksSkipSeekAndCount) {
+  Sandbox box;
+  box.write("in", "0123456789abcdef");
+  RunResult r = box.run("dd", {"if=in", "of=out", "bs=4", "skip=1", "count=2"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.err, "2+0 records in\n2+0 records out\n8 bytes copied\n");
+  EXPECT_EQ(box.read("out"), "456789ab");
+  // conv=notrunc keeps what is around the written blocks; without it the
+  // output is cut at the seek position.
+  box.write("kept", "XXXXXXXX");
+  EXPECT_EQ(box.run("dd", {"if=in", "of=kept", "bs=2", "seek=1", "count=1", "conv=notrunc"}).status,
+            0);
+  EXPECT_EQ(box.read("kept"), "XX01XXXX");
+  box.write("cut", "XXXXXXXX");
+  EXPECT_EQ(box.run("dd", {"if=in", "of=cut", "bs=2", "seek=1", "count=1", "status=none"}).err, "");
+  EXPECT_EQ(box.read("cut"), "XX01");
+  // A short last record counts as partial; stdin to stdout; multipliers.
+  r = box.run("dd", {"bs=2"}, "abcde");
+  EXPECT_EQ(r.out, "abcde");
+  EXPECT_EQ(r.err, "2+1 records in\n2+1 records out\n5 bytes copied\n");
+  EXPECT_EQ(box.run("dd", {"if=in", "bs=1k", "status=none"}).out, "0123456789abcdef");
+  EXPECT_EQ(box.run("dd", {"if=in", "bs=0x2", "count=2", "status=none"}).out, "0123");
+}
+
+TEST(Dd, BadOperands) {
+  Sandbox box;
+  RunResult r = box.run("dd", {"foo"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "dd: unrecognized operand 'foo'\n");
+  r = box.run("dd", {"count=x"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "dd: invalid number: 'x'\n");
+  EXPECT_EQ(box.run("dd", {"bs=4q"}).err, "dd: invalid number: '4q'\n");
+  EXPECT_EQ(box.run("dd", {"bs=0"}).status, 1);
+  EXPECT_EQ(box.run("dd", {"conv=sync"}).err, "dd: invalid conversion: 'sync'\n");
+  r = box.run("dd", {"if=missing"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "dd: missing: No such file or directory\n");
+  r = box.run("dd", {"of=/dev/full", "bs=4", "count=1"}, "abcd");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "dd: /dev/full: No space left on device\n1+0 records in\n0+0 records out\n"
+            "0 bytes copied\n");
+}
+
+// The expected dumps are GNU od's for the same input.
+TEST(Od, TypesAndOffsets) {
+  Sandbox box;
+  box.write("ab", "ab");
+  EXPECT_EQ(box.run("od", {"ab"}).out, "0000000 061141\n0000002\n");
+  box.write("c", std::string("a\n\t\001\377 z", 7));
+  EXPECT_EQ(box.run("od", {"-c", "c"}).out, "0000000   a  \\n  \\t 001 377       z\n0000007\n");
+  box.write("d", "0123456789");
+  EXPECT_EQ(box.run("od", {"-A", "d", "-t", "x1", "-j", "2", "-N", "3", "d"}).out,
+            "0000002 32 33 34\n0000005\n");
+  EXPECT_EQ(box.run("od", {"-Ax", "-tx2", "d"}).out, "000000 3130 3332 3534 3736 3938\n00000a\n");
+  EXPECT_EQ(box.run("od", {"-An", "-tx4", "d"}).out, " 33323130 37363534 00003938\n");
+  box.write("neg", "\377\200\001");
+  EXPECT_EQ(box.run("od", {"-t", "d1", "neg"}).out, "0000000   -1 -128    1\n0000003\n");
+  EXPECT_EQ(box.run("od", {"-t", "u1", "neg"}).out, "0000000 255 128   1\n0000003\n");
+  // Two inputs are one stream; stdin.
+  EXPECT_EQ(box.run("od", {"-An", "-c", "ab", "-", "ab"}, "x").out, "   a   b   x   a   b\n");
+}
+
+TEST(Od, RepeatsAndErrors) {
+  Sandbox box;
+  box.write("z", std::string(48, '\0'));
+  EXPECT_EQ(box.run("od", {"-A", "d", "-t", "x1", "z"}).out,
+            "0000000 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n*\n0000048\n");
+  EXPECT_EQ(box.run("od", {"-v", "-A", "n", "-t", "x4", "z"}).out,
+            " 00000000 00000000 00000000 00000000\n"
+            " 00000000 00000000 00000000 00000000\n"
+            " 00000000 00000000 00000000 00000000\n");
+  RunResult r = box.run("od", {"-j", "100", "z"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "od: cannot skip past end of combined input\n");
+  r = box.run("od", {"-t", "q", "z"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "od: invalid argument 'q' for -t\n");
+  EXPECT_EQ(box.run("od", {"-t", "x3", "z"}).status, 2);
+  EXPECT_EQ(box.run("od", {"-j", "-1", "z"}).status, 2);
+  EXPECT_EQ(box.run("od", {"-y", "z"}).err, "od: invalid option -- 'y'\n");
+  r = box.run("od", {"missing"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "od: missing: No such file or directory\n");
+}
+
 TEST(Coreutils, ThroughTheShell) {
   Sandbox box;
   RunResult r =

@@ -16,9 +16,10 @@ namespace sh_test {
 
 namespace {
 
-const char* const kPrograms[] = {"sh",    "cat",   "cp",   "echo",  "false",    "head", "ln",
-                                 "ls",    "mkdir", "mv",   "pwd",   "readlink", "rm",   "rmdir",
-                                 "sleep", "touch", "true", "uname", "wc"};
+// The shell and //servers/coreutils's programs.
+const char* const kPrograms[] = {"sh", "cat",   "cp",    "dd",    "echo", "false", "head",
+                                 "ln", "ls",    "mkdir", "mv",    "od",   "pwd",   "readlink",
+                                 "rm", "rmdir", "sleep", "touch", "true", "uname", "wc"};
 
 int remove_entry(const char* path, const struct stat*, int, struct FTW*) {
   return remove(path);

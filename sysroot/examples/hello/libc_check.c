@@ -173,6 +173,17 @@ static void check_files(void) {
   CHECK(read(fd, buffer, sizeof(buffer)) == 0);
   struct stat st;
   CHECK(fstat(fd, &st) == 0 && st.st_size == 12 && S_ISREG(st.st_mode));
+  // ftruncate cuts, then grows with zeros; the offset stays where it was.
+  CHECK(ftruncate(fd, 5) == 0 && fstat(fd, &st) == 0 && st.st_size == 5);
+  CHECK(ftruncate(fd, 8) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+  CHECK(read(fd, buffer, sizeof(buffer)) == 8 && memcmp(buffer, "hello\0\0\0", 8) == 0);
+  CHECK(ftruncate(fd, -1) == -1 && errno == EINVAL);
+  CHECK(ftruncate(99, 0) == -1 && errno == EBADF);
+  CHECK(truncate("data", 12) == 0 && stat("data", &st) == 0 && st.st_size == 12);
+  CHECK(truncate("missing", 0) == -1 && errno == ENOENT);
+  int read_only = open("data", O_RDONLY);
+  CHECK(ftruncate(read_only, 0) == -1 && errno == EINVAL && close(read_only) == 0);
+  CHECK(lseek(fd, 0, SEEK_SET) == 0 && write(fd, "hello, files", 12) == 12);
   int copy = dup(fd);
   CHECK(copy > fd && lseek(copy, 0, SEEK_CUR) == 12);  // one open file, one offset
   CHECK(close(copy) == 0 && close(fd) == 0);
@@ -191,6 +202,7 @@ static void check_files(void) {
   CHECK(unlink("renamed") == 0 && chdir("/") == 0 && rmdir("/tmp/libc_check") == 0);
   int ends[2];
   CHECK(pipe(ends) == 0);
+  CHECK(ftruncate(ends[1], 0) == -1 && errno == EINVAL);
   CHECK(write(ends[1], "pipe", 4) == 4 && close(ends[1]) == 0);
   CHECK(read(ends[0], buffer, sizeof(buffer)) == 4 && memcmp(buffer, "pipe", 4) == 0);
   CHECK(read(ends[0], buffer, sizeof(buffer)) == 0);  // the writer is gone: end of file

@@ -39,21 +39,22 @@ enum mica_posix_op {
   MICA_POSIX_READDIR,   // (int fd, struct dirent* out) -> 1, or 0 at the end
   // SOCKET..SHUTDOWN: not sent; libc's socket.c answers them on kernel
   // sockets and MICA_VFS_SOCKET_* (numbers kept for the ABI).
-  MICA_POSIX_SOCKET,    // (int domain, int type, int protocol) -> fd
-  MICA_POSIX_BIND,      // (int fd, const struct sockaddr*, socklen_t)
-  MICA_POSIX_LISTEN,    // (int fd, int backlog)
-  MICA_POSIX_ACCEPT,    // (int fd, struct sockaddr*, socklen_t*) -> fd
-  MICA_POSIX_CONNECT,   // (int fd, const struct sockaddr*, socklen_t)
-  MICA_POSIX_SEND,      // (int fd, const void* data, size_t size, int flags) -> bytes
-  MICA_POSIX_RECV,      // (int fd, void* buffer, size_t size, int flags) -> bytes
-  MICA_POSIX_SHUTDOWN,  // (int fd, int how)
-  MICA_POSIX_GETPPID,   // () -> pid
-  MICA_POSIX_KILL,      // (pid_t pid, int signal)
-  MICA_POSIX_WAITPID,   // (pid_t pid, int* status, int options) -> pid
-  MICA_POSIX_LSTAT,     // (const char* path, struct stat* out): a last symlink itself
-  MICA_POSIX_READLINK,  // (const char* path, char* buffer, size_t size) -> bytes
-  MICA_POSIX_SYMLINK,   // (const char* target, const char* path)
-  MICA_POSIX_LINK,      // (const char* existing, const char* path)
+  MICA_POSIX_SOCKET,     // (int domain, int type, int protocol) -> fd
+  MICA_POSIX_BIND,       // (int fd, const struct sockaddr*, socklen_t)
+  MICA_POSIX_LISTEN,     // (int fd, int backlog)
+  MICA_POSIX_ACCEPT,     // (int fd, struct sockaddr*, socklen_t*) -> fd
+  MICA_POSIX_CONNECT,    // (int fd, const struct sockaddr*, socklen_t)
+  MICA_POSIX_SEND,       // (int fd, const void* data, size_t size, int flags) -> bytes
+  MICA_POSIX_RECV,       // (int fd, void* buffer, size_t size, int flags) -> bytes
+  MICA_POSIX_SHUTDOWN,   // (int fd, int how)
+  MICA_POSIX_GETPPID,    // () -> pid
+  MICA_POSIX_KILL,       // (pid_t pid, int signal)
+  MICA_POSIX_WAITPID,    // (pid_t pid, int* status, int options) -> pid
+  MICA_POSIX_LSTAT,      // (const char* path, struct stat* out): a last symlink itself
+  MICA_POSIX_READLINK,   // (const char* path, char* buffer, size_t size) -> bytes
+  MICA_POSIX_SYMLINK,    // (const char* target, const char* path)
+  MICA_POSIX_LINK,       // (const char* existing, const char* path)
+  MICA_POSIX_FTRUNCATE,  // (int fd, const off_t* length)
 };
 
 // Performs `op` on args[0..5] (pointers and integers as uintptr_t, each

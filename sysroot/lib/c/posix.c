@@ -123,6 +123,22 @@ off_t lseek(int fd, off_t offset, int whence) {
   return result;
 }
 
+int ftruncate(int fd, off_t length) {
+  return (int)call(MICA_POSIX_FTRUNCATE, (uintptr_t)fd, U(&length), 0, 0);
+}
+
+int truncate(const char* path, off_t length) {
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) {
+    return -1;
+  }
+  int r = ftruncate(fd, length);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return r;
+}
+
 int stat(const char* __restrict path, struct stat* __restrict out) {
   return (int)call(MICA_POSIX_STAT, U(path), U(out), 0, 0);
 }

@@ -467,6 +467,11 @@ intptr_t __mica_posix_ipc(int op, const uintptr_t a[6]) {
       }
       return r < 0 ? r : 0;
     }
+    case MICA_POSIX_FTRUNCATE: {
+      // The length in the payload: 64 bits on every arch.
+      int64_t length = (int64_t) * (const off_t*)a[1];
+      return request(op, a[0], 0, 0, &length, sizeof(length), NULL, 0, NULL, NULL);
+    }
     case MICA_POSIX_STAT:
     case MICA_POSIX_LSTAT:
     case MICA_POSIX_ACCESS: {
