@@ -33,6 +33,8 @@ class FileSystem {
 
   virtual const char* name() const = 0;
   virtual uint64_t root() const = 0;
+  // Nothing on it can change: opening for writing fails with -EROFS.
+  virtual bool read_only() const { return false; }
   virtual int lookup(uint64_t dir, const char* name, size_t length, uint64_t* out) = 0;
   // lookup, with the node's S_IF* type too (permission bits optional): one
   // request where the file system is another process.

@@ -27,6 +27,7 @@
 #include <mica/calls.h>
 #include <mica/posix.h>
 #include <mica/protocol.h>
+#include <mica/ramdisk.h>
 #include <mica/spawn.h>
 #include <mica/startup.h>
 #include <poll.h>
@@ -554,6 +555,7 @@ void do_open(Client* c, const char* path, int flags, uint32_t mode, bool directo
   }
   NodeInfo info;
   bool device = at.fs == g_devfs && at.fs->stat(at.ino, &info) == 0 && S_ISCHR(info.mode);
+  if (access != O_RDONLY && !device && at.fs->read_only()) return reply(-EROFS);
   if (!device && !S_ISDIR(type) && (flags & O_TRUNC) && access != O_RDONLY) {
     r = at.fs->truncate(at.ino, 0);
     if (r < 0) return reply(r);
@@ -1124,6 +1126,42 @@ bool register_with_router() {
   return mica_ipc_call_message(router, &m) == 0 && m.words[0] == 0;
 }
 
+// The boot module's tree as a memfs: read-only (sized to the archive), or
+// writable (for the root, with room to grow). nullptr, said why, when
+// there is no ramdisk; a damaged one gives what comes before the damage.
+MemFs* load_ramdisk(bool read_only) {
+  static const void* archive = nullptr;
+  static size_t size = 0;
+  if (archive == nullptr) {
+    mica_handle_t ramdisk = mica_startup_handle(MICA_STARTUP_RAMDISK);
+    mica_handle_info info;
+    uintptr_t address = 0;
+    if (ramdisk == MICA_HANDLE_INVALID || mica_handle_info(ramdisk, &info) != 0 ||
+        mica_memory_map(MICA_HANDLE_SELF, ramdisk, 0x50000000, info.size, MICA_PROT_READ, 0,
+                        &address) != 0) {
+      if (read_only) printf("vfs: no ramdisk\n");
+      return read_only ? nullptr : new MemFs("ramfs", 64u << 20);
+    }
+    archive = reinterpret_cast<const void*>(address);
+    size = info.size;
+  }
+  uint32_t nodes = MemFs::kMaxNodes;
+  if (read_only) {
+    // Each entry, and as many directories again that only its paths name.
+    size_t offset = 0, entries = 0;
+    mica_ramdisk_entry entry;
+    while (mica_ramdisk_next(archive, size, &offset, &entry) > 0) ++entries;
+    if (2 * entries + 2 < nodes) nodes = static_cast<uint32_t>(2 * entries + 2);
+  }
+  auto* fs = new MemFs(read_only ? "ramdisk" : "ramfs", read_only ? size : 64u << 20, nodes);
+  int r = fs->load_archive(archive, size);
+  if (r < 0 && read_only) {
+    printf("vfs: the ramdisk is damaged (%s); mounted what came before\n", strerror(-r));
+  }
+  if (read_only) fs->set_read_only();
+  return fs;
+}
+
 }  // namespace
 }  // namespace vfs
 
@@ -1150,27 +1188,19 @@ int main() {
   // The root: the disk's ext2 partition, served by the ext2 server (which
   // the router started before the VFS, where the product has a disk
   // driver), else the ramdisk's tree in memory.
+  // The boot module, read-only at /ramdisk. The root: the disk's ext2
+  // partition, served by the ext2 server (which the router started before
+  // the VFS, where the product has a disk driver), else the ramdisk's tree
+  // again, writable in memory (copy on write: what is not written stays in
+  // the boot module).
+  MemFs* ramdisk = load_ramdisk(true);
   FileSystem* root = RemoteFs::connect(MICA_SERVICE_EXT2, "ext2");
   const char* root_kind = "ext2";
   if (root == nullptr) {
     printf(
         "vfs: no ext2 server (no disk, or its file system cannot be mounted): / is the "
         "ramdisk\n");
-    auto* memfs = new MemFs("ramfs", 64u << 20);
-    mica_handle_t ramdisk = mica_startup_handle(MICA_STARTUP_RAMDISK);
-    mica_handle_info info;
-    uintptr_t address = 0;
-    if (ramdisk != MICA_HANDLE_INVALID && mica_handle_info(ramdisk, &info) == 0 &&
-        mica_memory_map(MICA_HANDLE_SELF, ramdisk, 0x50000000, info.size, MICA_PROT_READ, 0,
-                        &address) == 0) {
-      int r = memfs->load_archive(reinterpret_cast<const void*>(address), info.size);
-      if (r < 0) {
-        printf("vfs: the ramdisk is damaged (%s); mounted what came before\n", strerror(-r));
-      }
-    } else {
-      printf("vfs: no ramdisk; / is empty\n");
-    }
-    root = memfs;
+    root = load_ramdisk(false);
     root_kind = "ramfs (the ramdisk, in memory)";
   }
   // Mount points: the VFS needs none in the file system below, but ls
@@ -1181,14 +1211,19 @@ int main() {
   if (root->lookup(root->root(), "tmp", 3, &ino) != 0) {
     root->mkdir(root->root(), "tmp", 3, 01777, &ino);
   }
+  if (ramdisk != nullptr && root->lookup(root->root(), "ramdisk", 7, &ino) != 0) {
+    root->mkdir(root->root(), "ramdisk", 7, 0755, &ino);
+  }
   g_ns.mount("/", root);
   g_ns.mount("/dev", g_devfs);
   g_ns.mount("/tmp", tmp);
+  if (ramdisk != nullptr) g_ns.mount("/ramdisk", ramdisk);
   if (!register_with_router()) {
     printf("vfs: cannot register with the router\n");
     return 1;
   }
-  printf("vfs: / %s, /dev devfs, /tmp tmpfs\n", root_kind);
+  printf("vfs: / %s, /dev devfs, /tmp tmpfs%s\n", root_kind,
+         ramdisk != nullptr ? ", /ramdisk the boot module (read-only)" : "");
   static char payload[kMaxPayload + 1];
   for (;;) {
     uint64_t deadline = next_poll_deadline();

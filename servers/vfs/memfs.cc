@@ -12,9 +12,10 @@
 
 namespace vfs {
 
-MemFs::MemFs(const char* name, size_t byte_limit) : byte_limit_(byte_limit) {
+MemFs::MemFs(const char* name, size_t byte_limit, uint32_t max_nodes)
+    : byte_limit_(byte_limit), max_nodes_(max_nodes) {
   strlcpy(name_, name, sizeof(name_));
-  nodes_table_ = static_cast<Node*>(calloc(kMaxNodes + 1, sizeof(Node)));
+  nodes_table_ = static_cast<Node*>(calloc(max_nodes_ + 1, sizeof(Node)));
   if (nodes_table_ == nullptr) return;
   Node& root = nodes_table_[1];
   root.used = true;
@@ -28,7 +29,7 @@ MemFs::MemFs(const char* name, size_t byte_limit) : byte_limit_(byte_limit) {
 
 MemFs::~MemFs() {
   if (nodes_table_ == nullptr) return;
-  for (uint32_t i = 1; i <= kMaxNodes; ++i) {
+  for (uint32_t i = 1; i <= max_nodes_; ++i) {
     free(nodes_table_[i].name);
     free(nodes_table_[i].data);
   }
@@ -36,7 +37,7 @@ MemFs::~MemFs() {
 }
 
 MemFs::Node* MemFs::node(uint64_t ino) {
-  if (nodes_table_ == nullptr || ino == 0 || ino > kMaxNodes) return nullptr;
+  if (nodes_table_ == nullptr || ino == 0 || ino > max_nodes_) return nullptr;
   Node* n = &nodes_table_[ino];
   return n->used ? n : nullptr;
 }
@@ -138,6 +139,7 @@ int MemFs::own_data(Node* n, size_t capacity) {
 }
 
 long MemFs::write(uint64_t ino, uint64_t offset, const void* data, size_t size) {
+  if (read_only_) return -EROFS;
   Node* n = node(ino);
   if (n == nullptr) return -ENOENT;
   if (is_dir(n)) return -EISDIR;
@@ -153,6 +155,7 @@ long MemFs::write(uint64_t ino, uint64_t offset, const void* data, size_t size) 
 }
 
 int MemFs::truncate(uint64_t ino, uint64_t size) {
+  if (read_only_) return -EROFS;
   Node* n = node(ino);
   if (n == nullptr) return -ENOENT;
   if (is_dir(n)) return -EISDIR;
@@ -170,6 +173,7 @@ int MemFs::truncate(uint64_t ino, uint64_t size) {
 
 int MemFs::symlink(uint64_t dir, const char* name, size_t length, const char* target,
                    size_t target_length, uint64_t* out) {
+  if (read_only_) return -EROFS;
   if (target_length == 0) return -ENOENT;
   if (target_length >= 4096) return -ENAMETOOLONG;
   uint32_t ino;
@@ -203,7 +207,7 @@ int MemFs::add_node(uint32_t dir, const char* name, size_t length, uint32_t mode
   int r = check_name(name, length);
   if (r < 0) return r;
   if (find_child(dir, name, length) != 0) return -EEXIST;
-  for (uint32_t i = 2; i <= kMaxNodes; ++i) {
+  for (uint32_t i = 2; i <= max_nodes_; ++i) {
     Node& n = nodes_table_[i];
     if (n.used) continue;
     char* copy = static_cast<char*>(malloc(length + 1));
@@ -230,6 +234,7 @@ int MemFs::add_node(uint32_t dir, const char* name, size_t length, uint32_t mode
 }
 
 int MemFs::create(uint64_t dir, const char* name, size_t length, uint32_t mode, uint64_t* out) {
+  if (read_only_) return -EROFS;
   uint32_t index;
   int r = add_node(static_cast<uint32_t>(dir), name, length, S_IFREG | (mode & 07777), &index);
   if (r == 0) *out = index;
@@ -237,6 +242,7 @@ int MemFs::create(uint64_t dir, const char* name, size_t length, uint32_t mode, 
 }
 
 int MemFs::mkdir(uint64_t dir, const char* name, size_t length, uint32_t mode, uint64_t* out) {
+  if (read_only_) return -EROFS;
   uint32_t index;
   int r = add_node(static_cast<uint32_t>(dir), name, length, S_IFDIR | (mode & 07777), &index);
   if (r == 0) *out = index;
@@ -263,6 +269,7 @@ void MemFs::release_if_dead(uint32_t index) {
 }
 
 int MemFs::unlink(uint64_t dir, const char* name, size_t length) {
+  if (read_only_) return -EROFS;
   Node* d = node(dir);
   if (d == nullptr) return -ENOENT;
   if (!is_dir(d)) return -ENOTDIR;
@@ -277,6 +284,7 @@ int MemFs::unlink(uint64_t dir, const char* name, size_t length) {
 }
 
 int MemFs::rmdir(uint64_t dir, const char* name, size_t length) {
+  if (read_only_) return -EROFS;
   Node* d = node(dir);
   if (d == nullptr) return -ENOENT;
   if (!is_dir(d)) return -ENOTDIR;
@@ -297,6 +305,7 @@ int MemFs::rmdir(uint64_t dir, const char* name, size_t length) {
 
 int MemFs::rename(uint64_t from_dir, const char* from, size_t from_length, uint64_t to_dir,
                   const char* to, size_t to_length) {
+  if (read_only_) return -EROFS;
   Node* fd = node(from_dir);
   Node* td = node(to_dir);
   if (fd == nullptr || td == nullptr) return -ENOENT;

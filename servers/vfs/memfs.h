@@ -1,6 +1,7 @@
 // memfs: a file system in memory. Holds the ramdisk's tree (files read in
-// place from the archive until first written: copy on write) and serves as
-// tmpfs. Bounded: at most kMaxNodes nodes and `byte_limit` bytes of file
+// place from the archive until first written: copy on write), writable as
+// the root where there is no disk and read-only at /ramdisk, and serves as
+// tmpfs. Bounded: at most `max_nodes` nodes and `byte_limit` bytes of file
 // data; beyond that, -ENOSPC.
 #pragma once
 
@@ -15,15 +16,18 @@ class MemFs final : public FileSystem {
  public:
   static constexpr uint32_t kMaxNodes = 4096;
 
-  MemFs(const char* name, size_t byte_limit);
+  MemFs(const char* name, size_t byte_limit, uint32_t max_nodes = kMaxNodes);
   ~MemFs() override;
 
   // Adds the USTAR archive's tree (in memory that stays valid). 0, or the
   // archive reader's error for a corrupt archive (entries before it stay).
   int load_archive(const void* archive, size_t size);
+  // From now on every change fails with -EROFS.
+  void set_read_only() { read_only_ = true; }
 
   const char* name() const override { return name_; }
   uint64_t root() const override { return 1; }
+  bool read_only() const override { return read_only_; }
   int lookup(uint64_t dir, const char* name, size_t length, uint64_t* out) override;
   int stat(uint64_t ino, NodeInfo* out) override;
   long read(uint64_t ino, uint64_t offset, void* buffer, size_t size) override;
@@ -75,9 +79,11 @@ class MemFs final : public FileSystem {
 
   char name_[16];
   size_t byte_limit_;
+  uint32_t max_nodes_;
+  bool read_only_ = false;
   size_t bytes_ = 0;
   uint32_t nodes_ = 0;
-  Node* nodes_table_;  // kMaxNodes + 1 entries; index = inode number; 0 unused
+  Node* nodes_table_;  // max_nodes_ + 1 entries; index = inode number; 0 unused
 };
 
 }  // namespace vfs

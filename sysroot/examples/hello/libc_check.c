@@ -207,6 +207,17 @@ static void check_files(void) {
   CHECK(read(ends[0], buffer, sizeof(buffer)) == 4 && memcmp(buffer, "pipe", 4) == 0);
   CHECK(read(ends[0], buffer, sizeof(buffer)) == 0);  // the writer is gone: end of file
   CHECK(close(ends[0]) == 0);
+  // The boot module at /ramdisk: read, never changed.
+  int motd = open("/ramdisk/etc/motd", O_RDONLY);
+  CHECK(motd >= 0 && read(motd, buffer, 7) == 7 && memcmp(buffer, "Welcome", 7) == 0);
+  CHECK(close(motd) == 0);
+  CHECK(open("/ramdisk/etc/motd", O_WRONLY) == -1 && errno == EROFS);
+  CHECK(open("/ramdisk/etc/motd", O_RDWR | O_TRUNC) == -1 && errno == EROFS);
+  CHECK(open("/ramdisk/new", O_WRONLY | O_CREAT, 0644) == -1 && errno == EROFS);
+  CHECK(mkdir("/ramdisk/dir", 0755) == -1 && errno == EROFS);
+  CHECK(unlink("/ramdisk/etc/motd") == -1 && errno == EROFS);
+  CHECK(rename("/ramdisk/etc/motd", "/ramdisk/etc/moved") == -1 && errno == EROFS);
+  CHECK(stat("/ramdisk/bin/sh", &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0);
   int null = open("/dev/null", O_WRONLY);
   CHECK(null >= 0 && write(null, "x", 1) == 1 && close(null) == 0);
   CHECK(isatty(1) == 1 && isatty(99) == 0);
