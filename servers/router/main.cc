@@ -388,12 +388,20 @@ void handle(mica_message& m, char* payload) {
       static char text[8192];
       size_t used = 0;
       if (m.label == MICA_ROUTER_PROCESSES) {
-        used += snprintf(text + used, sizeof(text) - used, "%u 0 running router\n",
-                         static_cast<unsigned>(mica_get_id(MICA_HANDLE_SELF)));
+        auto line = [&](mica_handle_t handle, uint32_t parent, const char* name) {
+          mica_process_info info = {};
+          if (mica_process_get_info(handle, &info) != 0 || used >= sizeof(text) - 96) return;
+          const char* state = info.state != MICA_PROCESS_LIVE ? "exiting"
+                              : info.runnable > 0             ? "running"
+                                                              : "waiting";
+          used += snprintf(text + used, sizeof(text) - used, "%u %u %s %u %llu %llu %s\n", info.pid,
+                           parent, state, info.threads,
+                           static_cast<unsigned long long>(info.private_bytes / 1024),
+                           static_cast<unsigned long long>(info.cpu_ns / 1000000), name);
+        };
+        line(MICA_HANDLE_SELF, 0, "router");
         for (const Process& p : g_processes) {
-          if (p.pid == 0 || used >= sizeof(text) - 64) continue;
-          used += snprintf(text + used, sizeof(text) - used, "%u %u running %s\n", p.pid, p.parent,
-                           p.name);
+          if (p.pid != 0) line(p.handle, p.parent, p.name);
         }
       } else {
         for (size_t i = 0; i < g_server_count; ++i) {

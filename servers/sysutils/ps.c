@@ -1,5 +1,6 @@
 // ps: the processes the router knows (every process started through it or
-// registered by its creator), with their parents.
+// registered by its creator): pid, parent, state, threads, own memory, CPU
+// time and name, from the kernel's accounting (MICA_SYS_PROCESS_INFO).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,23 @@ int main(void) {
     return 1;
   }
   text[got] = 0;
-  printf("  PID  PPID STATE    NAME\n");
-  // Lines: "pid ppid state name".
+  printf("  PID  PPID STATE   THR   MEM(KiB)     TIME NAME\n");
+  // Lines: "pid ppid state threads kib cpu_ms name" (<mica/protocol.h>).
   for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
     char* rest;
     unsigned long pid = strtoul(line, &rest, 10);
     unsigned long ppid = strtoul(rest, &rest, 10);
     while (*rest == ' ') rest++;
-    char* name = strchr(rest, ' ');
-    if (!name) continue;
-    *name++ = 0;
-    printf("%5lu %5lu %-8s %s\n", pid & 0xffff, ppid & 0xffff, rest, name);
+    char* state = rest;
+    char* after = strchr(state, ' ');
+    if (!after) continue;
+    *after++ = 0;
+    unsigned long threads = strtoul(after, &rest, 10);
+    unsigned long long kib = strtoull(rest, &rest, 10);
+    unsigned long long ms = strtoull(rest, &rest, 10);
+    while (*rest == ' ') rest++;
+    printf("%5lu %5lu %-7s %3lu %10llu %5llu.%02llu %s\n", pid & 0xffff, ppid & 0xffff, state,
+           threads, kib, ms / 1000, ms % 1000 / 10, rest);
   }
   return 0;
 }

@@ -101,6 +101,7 @@ lib::Result<void> AddressSpace::map_new_page(uint64_t virt, Permissions permissi
     (void)frames().free(phys);
     return mapped.status();
   }
+  ++owned_pages_;
   return {};
 }
 
@@ -108,7 +109,9 @@ lib::Result<void> AddressSpace::map(uint64_t virt, uint64_t phys, Permissions pe
   TRY(check_user_range(virt));
   permissions.owned = false;
   permissions.user = true;
-  return table_.map(virt, phys, permissions);
+  TRY(table_.map(virt, phys, permissions));
+  ++borrowed_pages_;
+  return {};
 }
 
 lib::Result<void> AddressSpace::unmap(uint64_t virt) {
@@ -116,7 +119,12 @@ lib::Result<void> AddressSpace::unmap(uint64_t virt) {
   Translation t = TRY(table_.query(virt));
   uint64_t phys = TRY(table_.unmap(virt));
   arch::Platform::invalidate_tlb_page(virt);
-  if (t.permissions.owned) (void)frames().free(phys);
+  if (t.permissions.owned) {
+    (void)frames().free(phys);
+    --owned_pages_;
+  } else {
+    --borrowed_pages_;
+  }
   return {};
 }
 

@@ -39,6 +39,9 @@ class AddressSpace {
 
   void activate() const;
   uint64_t root() const { return table_.root(); }
+  // Pages mapped: fresh ones it owns, and existing frames (shared, MMIO).
+  uint64_t owned_pages() const { return owned_pages_; }
+  uint64_t borrowed_pages() const { return borrowed_pages_; }
   uint16_t asid() const { return asid_; }
 
  private:
@@ -50,6 +53,8 @@ class AddressSpace {
 
   Table table_;
   uint16_t asid_;
+  uint64_t owned_pages_ = 0;
+  uint64_t borrowed_pages_ = 0;
 };
 
 }  // namespace mm

@@ -324,6 +324,7 @@ uint32_t Process::signals() {
   {
     SpinLockGuard guard(p->lock);
     if (t->process_link.linked()) p->threads.remove(t);
+    p->finished_ticks += t->run_ticks;
     last = --p->live_threads == 0;
     if (last && !p->dying) {
       p->dying = true;

@@ -37,9 +37,10 @@ class Process final : public Object {
 
   // ---- Threads and life (under `lock`) ----
   lib::IntrusiveList<sched::Thread, &sched::Thread::process_link> threads GUARDED_BY(lock);
-  uint32_t live_threads GUARDED_BY(lock) = 0;  // started, not yet finished
-  bool dying GUARDED_BY(lock) = false;         // exit or kill began
-  bool dead GUARDED_BY(lock) = false;          // every thread has finished
+  uint32_t live_threads GUARDED_BY(lock) = 0;    // started, not yet finished
+  uint64_t finished_ticks GUARDED_BY(lock) = 0;  // run_ticks of its threads that finished
+  bool dying GUARDED_BY(lock) = false;           // exit or kill began
+  bool dead GUARDED_BY(lock) = false;            // every thread has finished
   mica_exit_info exit GUARDED_BY(lock) = {};
   sched::WaitQueue exit_waiters GUARDED_BY(lock);
   uint64_t start_ns = 0;

@@ -249,6 +249,37 @@ lib::Result<uintptr_t> sys_process_watch(SyscallArgs& a) {
   return 0;
 }
 
+lib::Result<uintptr_t> sys_process_info(SyscallArgs& a) {
+  Ref<Process> p = TRY(get_process(static_cast<mica_handle_t>(a.a[0]), MICA_RIGHT_READ));
+  mica_process_info info = {};
+  info.pid = p->pid();
+  info.start_ns = p->start_ns;
+  uint64_t ticks;
+  {
+    SpinLockGuard guard(p->lock);
+    info.state = p->dead ? MICA_PROCESS_DEAD : p->dying ? MICA_PROCESS_DYING : MICA_PROCESS_LIVE;
+    info.threads = p->live_threads;
+    ticks = p->finished_ticks;
+    // O(threads), bounded by the per-process thread limit, as kill is.
+    for (sched::Thread* t = p->threads.front(); t != nullptr; t = p->threads.next_of(t)) {
+      ticks += t->run_ticks;
+      if (t->state == sched::ThreadState::kRunning || t->state == sched::ThreadState::kRunnable) {
+        ++info.runnable;
+      }
+    }
+  }
+  info.cpu_ns = ticks * (1000000000u / ktime::kTickHz);
+  {
+    SpinLockGuard guard(p->vm_lock);
+    if (p->space != nullptr) {
+      info.private_bytes = p->space->owned_pages() * kPage;
+      info.shared_bytes = p->space->borrowed_pages() * kPage;
+    }
+  }
+  TRY(copy_out(a.a[1], &info, sizeof(info)));
+  return 0;
+}
+
 lib::Result<uintptr_t> sys_thread_set_pointer(SyscallArgs& a) {
   Platform::set_user_thread_pointer(a.a[0]);
   return 0;
@@ -844,6 +875,7 @@ constexpr SyscallTable make_table() {
   handlers[MICA_SYS_IPC_REPLY_MESSAGE] = sys_ipc_reply_message;
   handlers[MICA_SYS_IPC_REPLY_DEFER] = sys_ipc_reply_defer;
   handlers[MICA_SYS_PROCESS_WATCH] = sys_process_watch;
+  handlers[MICA_SYS_PROCESS_INFO] = sys_process_info;
   handlers[MICA_SYS_SYSTEM_INFO] = sys_system_info;
   handlers[MICA_SYS_SYSTEM_STOP] = sys_system_stop;
   handlers[MICA_SYS_IPC_REPLY_TO] = sys_ipc_reply_to;

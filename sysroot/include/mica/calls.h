@@ -68,6 +68,8 @@ int mica_thread_set_pointer(uintptr_t pointer);
 // (words: pid, how, code, tag) arrives on `endpoint` (which needs a queue:
 // a slot is reserved now, so the notice cannot be lost).
 int mica_process_watch(mica_handle_t process, mica_handle_t endpoint, uintptr_t tag);
+// What `process` (MICA_HANDLE_SELF or a handle with READ) is doing and holds.
+int mica_process_get_info(mica_handle_t process, struct mica_process_info* info);
 
 // ---- Memory (addresses and sizes page-aligned) ----
 int mica_vm_allocate(mica_handle_t process, uintptr_t address, size_t size, uint32_t prot,

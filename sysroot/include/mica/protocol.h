@@ -43,7 +43,10 @@ enum {
   MICA_ROUTER_KILL = 0x105,
   // -> words[0]: the caller's parent's pid (0 if none is known).
   MICA_ROUTER_PARENT = 0x106,
-  // -> payload: text, one line per live process: "pid ppid state name\n".
+  // -> payload: text, one line per live process: "pid ppid state threads
+  // kib cpu_ms name\n": state "running" (a thread runs or waits for a CPU),
+  // "waiting" (every thread waits for an event) or "exiting"; kib its own
+  // memory; cpu_ms the CPU time of its threads (MICA_SYS_PROCESS_INFO).
   MICA_ROUTER_PROCESSES = 0x107,
 };
 #define MICA_SERVICE_NAME_MAX 32

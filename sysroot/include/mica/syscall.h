@@ -85,6 +85,8 @@ enum {
   // process has ended, a MICA_LABEL_PROCESS_EXIT message arrives on the endpoint, in a
   // queue slot reserved now (-ENOSPC if none is free, or 4 watches already).
   MICA_SYS_PROCESS_WATCH = 25,
+  // (mica_handle_t process (READ), struct mica_process_info*): its threads, memory, CPU time.
+  MICA_SYS_PROCESS_INFO = 26,
 
   // Memory. `process` may be MICA_HANDLE_SELF. Addresses and sizes are
   // page-aligned (MICA_PAGE_SIZE).
@@ -210,6 +212,22 @@ struct mica_system_info {
   uint32_t processes;     // alive
   uint32_t threads;       // alive, kernel threads included
   uint32_t page_size;
+};
+
+// ---- One process (MICA_SYS_PROCESS_INFO) ----
+#define MICA_PROCESS_LIVE 0   // has threads
+#define MICA_PROCESS_DYING 1  // killed or exiting: its threads are leaving
+#define MICA_PROCESS_DEAD 2   // every thread has finished
+
+struct mica_process_info {
+  uint32_t pid;
+  uint32_t state;          // MICA_PROCESS_*
+  uint32_t threads;        // started and not finished
+  uint32_t runnable;       // of those: running or waiting for a CPU (the rest wait for an event)
+  uint64_t cpu_ns;         // CPU time of all its threads, finished ones included (tick resolution)
+  uint64_t private_bytes;  // memory of its own (allocated pages)
+  uint64_t shared_bytes;   // shared memory and device pages mapped into it
+  uint64_t start_ns;       // when it was created (monotonic)
 };
 
 #define MICA_STOP_POWER_OFF 0

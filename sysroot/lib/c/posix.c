@@ -1,6 +1,13 @@
-// POSIX file and process calls (sockets: socket.c). Everything without a direct system
-// call goes through mica_posix_call, the single point the router's protocol
-// plugs into (TODO(issue 6): the router client installs its handler).
+// POSIX file and process calls (sockets: socket.c). Everything without a
+// direct system call goes through mica_posix_call, one handler per process
+// (mica_posix_set_handler): by default posix_ipc.c, which sends file calls
+// to the VFS and process calls to the router as IPC from this process. The
+// kernel forwards nothing: a Unix-like call is a library call that becomes
+// one message straight to the server that answers it. (ARCHITECTURE.md has
+// the kernel package these calls for the router, as lux does; doing it here
+// keeps the servers' protocols out of the kernel and saves each call the
+// hop through the router. Blocking or not is the caller's choice as there:
+// O_NONBLOCK, poll, or a thread.)
 #include <stdarg.h>
 #include <stdlib.h>
 

@@ -102,21 +102,36 @@ static size_t clamp(uint64_t sectors, size_t size, uint64_t offset) {
   return end - offset < size ? (size_t)(end - offset) : size;
 }
 
+// One request's worth of a byte range at `offset` with `left` bytes to go:
+// whole sectors from `sector` (at most a transfer's), `skip` bytes into the
+// first, `bytes` of them wanted.
+struct chunk {
+  uint64_t sector;
+  uint32_t count;
+  size_t skip;
+  size_t bytes;
+};
+
+static struct chunk chunk_at(uint64_t offset, size_t left) {
+  struct chunk c = {offset / MICA_BLOCK_SECTOR, 0, (size_t)(offset % MICA_BLOCK_SECTOR), left};
+  uint64_t count = (c.skip + left + MICA_BLOCK_SECTOR - 1) / MICA_BLOCK_SECTOR;
+  if (count > MAX_SECTORS) {
+    count = MAX_SECTORS;
+    c.bytes = MAX_SECTORS * MICA_BLOCK_SECTOR - c.skip;
+  }
+  c.count = (uint32_t)count;
+  return c;
+}
+
 long mica_block_pread(struct mica_block* b, uint64_t first, uint64_t sectors, void* buffer,
                       size_t size, uint64_t offset) {
   size = clamp(sectors, size, offset);
   uint8_t* out = buffer;
   size_t done = 0;
   while (done < size) {
-    uint64_t sector = offset / MICA_BLOCK_SECTOR;
-    size_t skip = (size_t)(offset % MICA_BLOCK_SECTOR);
-    size_t n = size - done;
-    uint64_t count = (skip + n + MICA_BLOCK_SECTOR - 1) / MICA_BLOCK_SECTOR;
-    if (count > MAX_SECTORS) {
-      count = MAX_SECTORS;
-      n = MAX_SECTORS * MICA_BLOCK_SECTOR - skip;
-    }
-    int r = mica_block_transfer(b, 0, first + sector, (uint32_t)count, g_bounce);
+    struct chunk c = chunk_at(offset, size - done);
+    size_t skip = c.skip, n = c.bytes;
+    int r = mica_block_transfer(b, 0, first + c.sector, c.count, g_bounce);
     if (r < 0) {
       return done > 0 ? (long)done : r;
     }
@@ -133,23 +148,17 @@ long mica_block_pwrite(struct mica_block* b, uint64_t first, uint64_t sectors, c
   const uint8_t* in = data;
   size_t done = 0;
   while (done < size) {
-    uint64_t sector = offset / MICA_BLOCK_SECTOR;
-    size_t skip = (size_t)(offset % MICA_BLOCK_SECTOR);
-    size_t n = size - done;
-    uint64_t count = (skip + n + MICA_BLOCK_SECTOR - 1) / MICA_BLOCK_SECTOR;
-    if (count > MAX_SECTORS) {
-      count = MAX_SECTORS;
-      n = MAX_SECTORS * MICA_BLOCK_SECTOR - skip;
-    }
+    struct chunk c = chunk_at(offset, size - done);
+    size_t skip = c.skip, n = c.bytes;
     int r = 0;
     // A partial first or last sector: what it keeps is read first. (Both
     // ends in one read: the sectors between are overwritten anyway.)
     if (skip != 0 || (skip + n) % MICA_BLOCK_SECTOR != 0) {
-      r = mica_block_transfer(b, 0, first + sector, (uint32_t)count, g_bounce);
+      r = mica_block_transfer(b, 0, first + c.sector, c.count, g_bounce);
     }
     if (r == 0) {
       memcpy(g_bounce + skip, in + done, n);
-      r = mica_block_transfer(b, 1, first + sector, (uint32_t)count, g_bounce);
+      r = mica_block_transfer(b, 1, first + c.sector, c.count, g_bounce);
     }
     if (r < 0) {
       return done > 0 ? (long)done : r;

@@ -189,6 +189,10 @@ int mica_process_watch(mica_handle_t process, mica_handle_t endpoint, uintptr_t 
   return status_of(mica_syscall3(MICA_SYS_PROCESS_WATCH, process, endpoint, tag));
 }
 
+int mica_process_get_info(mica_handle_t process, struct mica_process_info* info) {
+  return status_of(mica_syscall2(MICA_SYS_PROCESS_INFO, process, U(info)));
+}
+
 int mica_ipc_reply_defer(mica_handle_t* out) {
   return handle_result(mica_syscall0(MICA_SYS_IPC_REPLY_DEFER), out);
 }

@@ -13,6 +13,7 @@ namespace harness {
 inline int g_failures = 0;
 inline int g_checks = 0;
 inline int g_test_failures = 0;
+inline int g_tests = 0;
 
 inline void check(bool ok, const char* what, const char* file, int line) {
   ++g_checks;
@@ -26,6 +27,7 @@ inline void check(bool ok, const char* what, const char* file, int line) {
 template <typename F>
 bool run(const char* name, F test) {
   int before = g_failures;
+  ++g_tests;
   test();
   bool ok = g_failures == before;
   if (!ok) ++g_test_failures;
