@@ -261,14 +261,18 @@ void Endpoint::send_reserved(const Message& message) {
   signals_changed();
 }
 
-lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call, bool direct) {
+lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call, bool direct,
+                                    Thread* wake) {
   Thread* t = sched::current();
   SpinLockGuard guard(lock);
   if (Thread* caller = callers_.pop_front()) {
-    SpinLockGuard caller_guard(caller->ipc_lock);
-    out = caller->ipc;
-    caller->ipc.handle_object = nullptr;
-    take_call(t, caller);
+    {
+      SpinLockGuard caller_guard(caller->ipc_lock);
+      out = caller->ipc;
+      caller->ipc.handle_object = nullptr;
+      take_call(t, caller);
+    }
+    if (wake != nullptr) sched::unblock(wake);
     *is_call = true;
     return {};
   }
@@ -278,10 +282,14 @@ lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call, 
     head_ = (head_ + 1) % capacity_;
     --count_;
     senders_.wake_one(lock);
+    if (wake != nullptr) sched::unblock(wake);
     *is_call = false;
     return {};
   }
-  if (nonblock) return lib::Status::kWouldBlock;
+  if (nonblock) {
+    if (wake != nullptr) sched::unblock(wake);
+    return lib::Status::kWouldBlock;
+  }
   t->ipc_caller = nullptr;
   t->ipc_status = 0;
   t->ipc_wait = Thread::IpcWait::kReceive;
@@ -294,9 +302,18 @@ lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call, 
       t->ipc_direct = false;
       t->ipc_wait = Thread::IpcWait::kNone;
       set_blocked_on_masked(t, nullptr);
+      if (wake != nullptr) sched::unblock(wake);
       return lib::Status::kNoProcess;
     }
-    sched::block(lock);
+    if (wake != nullptr) {
+      // The caller just answered runs in our place (it falls back to an
+      // ordinary wake when it cannot run on this CPU yet).
+      Thread* next = wake;
+      wake = nullptr;
+      sched::handoff(next, lock);
+    } else {
+      sched::block(lock);
+    }
   }
   t->ipc_direct = false;
   set_blocked_on_masked(t, nullptr);
@@ -373,8 +390,11 @@ namespace {
 
 // Ends the wait of `caller_id` (of `caller_process`, whose reference the
 // reply adopts) for a reply, with `message` and `status`.
+// With `woken`, the caller stays blocked and is returned there instead:
+// no one else can wake it once its wait is over (kill and cancel_wait look
+// for kReply), so it is safe to hold until it is woken.
 lib::Result<void> reply_to(sched::ThreadId caller_id, Process* caller_process,
-                           const Message& message, int status) {
+                           const Message& message, int status, Thread** woken = nullptr) {
   Ref<Process> pin(caller_process);  // the reference receive() took
   bool delivered = false;
   sched::with_thread(caller_id, [&](Thread& c) {
@@ -388,7 +408,11 @@ lib::Result<void> reply_to(sched::ThreadId caller_id, Process* caller_process,
     c.ipc.buffer_size = buffer_size;
     c.ipc_status = status;
     c.ipc_wait = Thread::IpcWait::kNone;
-    sched::unblock(&c);
+    if (woken != nullptr) {
+      *woken = &c;
+    } else {
+      sched::unblock(&c);
+    }
     delivered = true;
   });
   if (!delivered) {
@@ -401,14 +425,27 @@ lib::Result<void> reply_to(sched::ThreadId caller_id, Process* caller_process,
 
 }  // namespace
 
-lib::Result<void> reply_with_status(const Message& message, int status) {
+namespace {
+
+lib::Result<void> reply_current(const Message& message, int status, Thread** woken) {
   Thread* t = sched::current();
   Thread* caller = t->ipc_caller;
   Process* caller_process = t->ipc_caller_process;
   if (caller == nullptr) return lib::Status::kNotFound;
   t->ipc_caller = nullptr;
   t->ipc_caller_process = nullptr;
-  return reply_to(t->ipc_caller_id, caller_process, message, status);
+  return reply_to(t->ipc_caller_id, caller_process, message, status, woken);
+}
+
+}  // namespace
+
+lib::Result<void> reply_with_status(const Message& message, int status) {
+  return reply_current(message, status, nullptr);
+}
+
+lib::Result<void> reply_leaving_blocked(const Message& message, Thread** woken) {
+  *woken = nullptr;
+  return reply_current(message, 0, woken);
 }
 
 size_t copy_reply_payload(sched::ThreadId caller_id, Process& caller_process, uintptr_t from,

@@ -57,7 +57,11 @@ class Endpoint final : public Object {
   // call has a payload to copy.
   // `direct`: the receive is a system call's register-only form, which a
   // call may complete without this thread's kernel stack (see call()).
-  lib::Result<void> receive(Message& out, bool nonblock, bool* is_call, bool direct = false);
+  // `wake`: a blocked thread to make runnable (a caller just answered,
+  // reply_receive): if this receive has to wait, the CPU goes straight to
+  // it (sched::handoff); else it is woken the ordinary way.
+  lib::Result<void> receive(Message& out, bool nonblock, bool* is_call, bool direct = false,
+                            sched::Thread* wake = nullptr);
 
   void cancel_wait(sched::Thread* thread) override;
   uint32_t signals() override;
@@ -105,6 +109,10 @@ lib::Result<void> reply(const Message& message);
 // The same, but the caller's call fails with -status (a server that dies
 // with a call in hand fails it with kConnectionReset).
 lib::Result<void> reply_with_status(const Message& message, int status);
+// reply(), but the caller is left blocked, with its answer, for the current
+// thread to wake (or hand its CPU to) in *woken: the first half of a reply
+// and receive (MICA_SYS_IPC_REPLY_RECEIVE). *woken is nullptr on failure.
+lib::Result<void> reply_leaving_blocked(const Message& message, sched::Thread** woken);
 
 // A call taken out of the thread that received it (MICA_SYS_IPC_REPLY_DEFER),
 // so that a server can answer it later, from any thread or (the handle

@@ -594,6 +594,32 @@ lib::Result<uintptr_t> sys_ipc_receive(SyscallArgs& a) {
   return in.label;
 }
 
+// MICA_SYS_IPC_REPLY then a register-only MICA_SYS_IPC_RECEIVE, in one
+// system call and, when the receive must wait, one switch: the CPU goes
+// straight to the caller just answered (seL4's ReplyRecv). A reply that
+// finds no call in hand or its caller gone is dropped (REPLY would say
+// -ENOENT or -ESRCH); the receive's result is what returns.
+lib::Result<uintptr_t> sys_ipc_reply_receive(SyscallArgs& a) {
+  Ref<Endpoint> e = TRY(
+      get<Endpoint>(static_cast<mica_handle_t>(a.a[0]), ObjectType::kEndpoint, MICA_RIGHT_READ));
+  Message m;
+  for (int i = 0; i < 4; ++i) m.words[i] = a.a[1 + i];
+  m.sender = self().pid();
+  sched::Thread* woken = nullptr;
+  (void)reply_leaving_blocked(m, &woken);
+  sched::Thread* t = sched::current();
+  Message& in = t->ipc;
+  bool is_call = false;
+  TRY(e->receive(in, /*nonblock=*/false, &is_call, /*direct=*/true, woken));
+  lib::Result<void> delivered;
+  if (in.handle_object != nullptr) {  // as IPC_RECEIVE's register form does
+    delivered = deliver_message(0, in, nullptr, 0, 0);
+  }
+  for (int i = 0; i < 4; ++i) a.a[1 + i] = in.words[i];  // results 1..4
+  TRY(delivered);
+  return in.label;
+}
+
 lib::Result<uintptr_t> sys_ipc_reply(SyscallArgs& a) {
   Message m;
   for (int i = 0; i < 4; ++i) m.words[i] = a.a[i];
@@ -871,6 +897,7 @@ constexpr SyscallTable make_table() {
   handlers[MICA_SYS_IPC_SEND] = sys_ipc_send;
   handlers[MICA_SYS_IPC_RECEIVE] = sys_ipc_receive;
   handlers[MICA_SYS_IPC_REPLY] = sys_ipc_reply;
+  handlers[MICA_SYS_IPC_REPLY_RECEIVE] = sys_ipc_reply_receive;
   handlers[MICA_SYS_IPC_CALL_MESSAGE] = sys_ipc_call_message;
   handlers[MICA_SYS_IPC_REPLY_MESSAGE] = sys_ipc_reply_message;
   handlers[MICA_SYS_IPC_REPLY_DEFER] = sys_ipc_reply_defer;

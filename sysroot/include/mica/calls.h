@@ -90,6 +90,10 @@ intptr_t mica_ipc_call(mica_handle_t endpoint, uintptr_t words[MICA_MESSAGE_WORD
 int mica_ipc_send(mica_handle_t endpoint, const struct mica_message* message, uint32_t flags);
 int mica_ipc_receive(mica_handle_t endpoint, struct mica_message* message, uint32_t flags);
 int mica_ipc_reply(const uintptr_t words[MICA_MESSAGE_WORDS]);
+// A server's loop in one call: replies `words` to the call in hand (if
+// any), then waits on `endpoint` for the next register-only message, whose
+// words replace `words`. Returns its label, or a negated status.
+intptr_t mica_ipc_reply_receive(mica_handle_t endpoint, uintptr_t words[MICA_MESSAGE_WORDS]);
 int mica_ipc_call_message(mica_handle_t endpoint, struct mica_message* in_out);
 int mica_ipc_reply_message(const struct mica_message* message);
 // Takes the last call received out of the calling thread as a reply handle,

@@ -124,6 +124,10 @@ enum {
   MICA_SYS_IPC_REPLY_DEFER = 47,  // () -> reply handle
   MICA_SYS_IPC_REPLY_TO = 48,     // (mica_handle_t reply, const struct mica_message*): answers
                                   // and closes the handle
+  // (mica_handle_t endpoint, w0, w1, w2, w3): IPC_REPLY of w0..w3 to the call in hand (dropped
+  // if none or its caller is gone), then a register-only IPC_RECEIVE on endpoint -> label;
+  // words in results 1..4. Waiting, it hands the CPU straight to the caller answered.
+  MICA_SYS_IPC_REPLY_RECEIVE = 49,
 
   // Hardware, through a resource handle with MICA_RIGHT_GRANT.
   MICA_SYS_IOPORT_ALLOW = 50,  // (mica_handle_t resource, uint32_t base, uint32_t count)

@@ -169,6 +169,18 @@ int mica_ipc_reply(const uintptr_t words[MICA_MESSAGE_WORDS]) {
   return status_of(mica_syscall4(MICA_SYS_IPC_REPLY, words[0], words[1], words[2], words[3]));
 }
 
+intptr_t mica_ipc_reply_receive(mica_handle_t endpoint, uintptr_t words[MICA_MESSAGE_WORDS]) {
+  struct mica_syscall_words got;
+  intptr_t r = mica_syscall5_words(MICA_SYS_IPC_REPLY_RECEIVE, endpoint, words[0], words[1],
+                                   words[2], words[3], &got);
+  if (!mica_is_error(r)) {
+    for (int i = 0; i < MICA_MESSAGE_WORDS; i++) {
+      words[i] = got.words[i];
+    }
+  }
+  return r;
+}
+
 int mica_ipc_call_message(mica_handle_t endpoint, struct mica_message* in_out) {
   return status_of(mica_syscall2(MICA_SYS_IPC_CALL_MESSAGE, endpoint, U(in_out)));
 }

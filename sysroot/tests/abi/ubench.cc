@@ -102,6 +102,20 @@ int server(mica_handle_t endpoint, mica_handle_t socket) {
   }
 }
 
+// The same calls answered with MICA_SYS_IPC_REPLY_RECEIVE: one system
+// call per message, and the CPU goes straight back to the caller.
+int server_reply_receive(mica_handle_t endpoint) {
+  uintptr_t words[4] = {};
+  intptr_t label = mica_syscall3(MICA_SYS_IPC_RECEIVE, endpoint, 0, 0);
+  for (;;) {
+    uint64_t arrived = cycles();
+    if (label < 0) return 1;
+    words[0] = (uintptr_t)arrived;
+    words[1] = (uintptr_t)(arrived >> 32);
+    label = mica_ipc_reply_receive(endpoint, words);
+  }
+}
+
 // ---- Helpers ----
 
 const void* g_elf = nullptr;
@@ -139,7 +153,7 @@ struct Pair {
   mica_handle_t socket;
 };
 
-bool start_server(Pair& pair) {
+bool start_server(Pair& pair, const char* mode = "server") {
   mica_handle_t sockets[2];
   if (mica_endpoint_create(0, &pair.endpoint) != 0 ||
       mica_syscall2(MICA_SYS_SOCKET_PAIR, MICA_SOCK_STREAM, (uintptr_t)sockets) != 0) {
@@ -153,7 +167,7 @@ bool start_server(Pair& pair) {
   }
   mica_handle_t handles[2] = {passed, sockets[1]};
   uint32_t tags[2] = {MICA_STARTUP_USER, MICA_STARTUP_USER + 1};
-  pair.process = spawn("server", handles, tags, 2);
+  pair.process = spawn(mode, handles, tags, 2);
   return pair.process != MICA_HANDLE_INVALID;
 }
 
@@ -198,6 +212,9 @@ void measure_ipc(Pair& pair, const char* suffix) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && strcmp(argv[1], "server-reply-receive") == 0) {
+    return server_reply_receive(mica_startup_handle(MICA_STARTUP_USER));
+  }
   if (argc >= 2 && strcmp(argv[1], "server") == 0) {
     return server(mica_startup_handle(MICA_STARTUP_USER),
                   mica_startup_handle(MICA_STARTUP_USER + 1));
@@ -251,6 +268,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   measure_ipc(pair, "");
+  {
+    Pair rr;
+    uintptr_t words[4] = {1, 0, 0, 0};
+    if (!start_server(rr, "server-reply-receive") || mica_ipc_call(rr.endpoint, words) != 0) {
+      printf("ubench: the reply-receive server failed\n");
+      return 1;
+    }
+    measure_ipc(rr, "_reply_receive");
+    stop_server(rr);
+  }
 
   // Unix socket: 1-byte round trips to the server process.
   {

@@ -563,6 +563,58 @@ void test_ipc_call_reply() {
   mica_handle_close(s.endpoint);
 }
 
+// MICA_SYS_IPC_REPLY_RECEIVE: a server loop of one system call per
+// message. The first one has no call in hand and only receives; a stop
+// call (words[0] = ~0) is answered with a plain reply.
+void reply_receive_server(void* argument) {
+  auto* s = static_cast<Server*>(argument);
+  uintptr_t words[4] = {};
+  intptr_t label = mica_ipc_reply_receive(s->endpoint, words);
+  while (label >= 0) {
+    if (label != 0) {  // an asynchronous message: nobody to answer
+      s->calls = static_cast<int>(label);
+    } else if (words[0] == ~uintptr_t{0}) {
+      mica_ipc_reply(words);
+      return;
+    }
+    for (uintptr_t& w : words) w = w * 2 + 1;
+    label = mica_ipc_reply_receive(s->endpoint, words);
+  }
+}
+
+void test_ipc_reply_receive() {
+  Server s;
+  CHECK_EQ(mica_endpoint_create(4, &s.endpoint), 0);
+  s.calls = 0;
+  mica_thread_t thread;
+  CHECK_EQ(mica_thread_spawn(reply_receive_server, &s, 0, &thread), 0);
+  for (uintptr_t i = 0; i < 1000; ++i) {
+    uintptr_t words[4] = {i, i + 1, i + 2, i + 3};
+    CHECK_EQ(mica_ipc_call(s.endpoint, words), 0);
+    CHECK(words[0] == 2 * i + 1 && words[1] == 2 * i + 3 && words[2] == 2 * i + 5 &&
+          words[3] == 2 * i + 7);
+  }
+  // An asynchronous message arrives with its label; the reply the server
+  // then makes has no call to go to and is dropped.
+  mica_message note = {};
+  note.label = 9;
+  CHECK_EQ(mica_ipc_send(s.endpoint, &note, 0), 0);
+  uintptr_t words[4] = {5, 0, 0, 0};
+  CHECK_EQ(mica_ipc_call(s.endpoint, words), 0);
+  CHECK_EQ(words[0], 11u);
+  CHECK_EQ(s.calls, 9);
+  uintptr_t stop[4] = {~uintptr_t{0}, 0, 0, 0};
+  CHECK_EQ(mica_ipc_call(s.endpoint, stop), 0);
+  mica_thread_join(thread);
+  // Bad endpoints fail before any reply is made.
+  CHECK_EQ(mica_ipc_reply_receive(0x7fff, words), -EBADF);
+  mica_handle_t write_only;
+  CHECK_EQ(mica_handle_duplicate(s.endpoint, MICA_RIGHT_WRITE, &write_only), 0);
+  CHECK_EQ(mica_ipc_reply_receive(write_only, words), -EPERM);
+  mica_handle_close(write_only);
+  mica_handle_close(s.endpoint);
+}
+
 // Deferred replies: a server takes two calls before answering either, and
 // answers them in the other order; a reply handle closed unanswered fails
 // its call with -ECONNRESET; answering twice or with no call fails.
@@ -1315,6 +1367,7 @@ int run_all() {
   harness::run("ipc_deferred_reply", test_ipc_deferred_reply);
   harness::run("process_watch", test_process_watch);
   harness::run("process_info", test_process_info);
+  harness::run("ipc_reply_receive", test_ipc_reply_receive);
   harness::run("ipc_async", test_ipc_async);
   harness::run("ipc_ordering", test_ipc_ordering_under_load);
   harness::run("hardware", test_hardware_grants);
