@@ -66,20 +66,18 @@ class PartitionDevice final : public ext2::BlockDevice {
 // Prints why not on failure (no disk, no partition, a corrupt file system).
 ext2::Ext2* mount_disk(PartitionDevice** device_out) {
   uint64_t disk_sectors = 0;
-  int r = mica_block_sectors(&g_disk, &disk_sectors);
+  mica_partition table[4];
+  int r = mica_block_partitions(&g_disk, &disk_sectors, table);
   if (r == -ENODEV) {
     printf("ext2: no disk (no block driver is registered)\n");
     return nullptr;
   }
-  static uint8_t mbr[MICA_BLOCK_SECTOR];
-  if (r == 0) r = mica_block_transfer(&g_disk, 0, 0, 1, mbr);
-  if (r < 0) {
-    printf("ext2: no disk (%s)\n", strerror(-r));
+  if (r == -EINVAL) {
+    printf("ext2: the disk has no partition table\n");
     return nullptr;
   }
-  mica_partition table[4];
-  if (mica_mbr_parse(mbr, disk_sectors, table) != 0) {
-    printf("ext2: the disk has no partition table\n");
+  if (r < 0) {
+    printf("ext2: no disk (%s)\n", strerror(-r));
     return nullptr;
   }
   for (int i = 0; i < 4; ++i) {

@@ -22,12 +22,11 @@ DevFs::DevFs() : random_state_(now_ns() | 1) {}
 void DevFs::scan_disk() {
   for (BlockDevice& b : blocks_) b = BlockDevice{};
   uint64_t sectors = 0;
-  if (mica_block_sectors(&disk_, &sectors) != 0 || sectors == 0) return;
-  blocks_[0] = {true, 0, sectors};
-  static uint8_t mbr[MICA_BLOCK_SECTOR];
   mica_partition table[kPartitions];
-  if (mica_block_transfer(&disk_, 0, 0, 1, mbr) != 0 || mica_mbr_parse(mbr, sectors, table) != 0)
-    return;
+  int r = mica_block_partitions(&disk_, &sectors, table);
+  if ((r != 0 && r != -EINVAL) || sectors == 0) return;
+  blocks_[0] = {true, 0, sectors};  // a disk without a table is still a disk
+  if (r != 0) return;
   for (int i = 0; i < kPartitions; ++i) {
     if (table[i].type != 0) blocks_[1 + i] = {true, table[i].first, table[i].count};
   }

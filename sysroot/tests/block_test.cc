@@ -214,6 +214,30 @@ TEST_F(BlockTest, ADriverThatDiesIsLookedUpAgain) {
   EXPECT_EQ(mica_block_pread(&b_, 0, 512, got.data(), got.size(), 0), MICA_BLOCK_MAX_TRANSFER);
 }
 
+void set_entry(uint8_t* mbr, int i, uint8_t type, uint32_t first, uint32_t count);
+
+// The table as the driver's disk has it: no signature first, then one
+// partition reaching past the disk's end (cut to it); no driver.
+TEST_F(BlockTest, PartitionsOfTheDisk) {
+  uint64_t sectors = 0;
+  mica_partition table[4];
+  g_driver.disk[510] = 0;
+  EXPECT_EQ(mica_block_partitions(&b_, &sectors, table), -EINVAL);
+  EXPECT_EQ(sectors, 512u);
+  memset(&g_driver.disk[446], 0, 64);
+  g_driver.disk[510] = 0x55;
+  g_driver.disk[511] = 0xaa;
+  set_entry(g_driver.disk.data(), 0, 0x83, 8, 1000);
+  ASSERT_EQ(mica_block_partitions(&b_, &sectors, table), 0);
+  EXPECT_EQ(table[0].type, 0x83);
+  EXPECT_EQ(table[0].first, 8u);
+  EXPECT_EQ(table[0].count, 504u);
+  EXPECT_EQ(table[1].type, 0);
+  mica_block none = {MICA_HANDLE_INVALID, 0};
+  g_driver.registered = false;
+  EXPECT_EQ(mica_block_partitions(&none, &sectors, table), -ENODEV);
+}
+
 void set_entry(uint8_t* mbr, int i, uint8_t type, uint32_t first, uint32_t count) {
   uint8_t* e = mbr + 446 + 16 * i;
   e[4] = type;

@@ -69,6 +69,11 @@ struct mica_partition {
 // reach past `disk_sectors` (when not 0) are cut to the disk.
 int mica_mbr_parse(const uint8_t* sector0, uint64_t disk_sectors, struct mica_partition out[4]);
 
+// The disk's size and its MBR table (sector 0, cut to the disk): 0;
+// -ENODEV (no driver), the request's error (-EIO), or -EINVAL when the
+// disk has no partition table (*sectors is set then).
+int mica_block_partitions(struct mica_block* b, uint64_t* sectors, struct mica_partition out[4]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -169,6 +169,15 @@ long mica_block_pwrite(struct mica_block* b, uint64_t first, uint64_t sectors, c
   return (long)done;
 }
 
+int mica_block_partitions(struct mica_block* b, uint64_t* sectors, struct mica_partition out[4]) {
+  static uint8_t sector0[MICA_BLOCK_SECTOR];
+  int r = mica_block_sectors(b, sectors);
+  if (r == 0) {
+    r = mica_block_transfer(b, 0, 0, 1, sector0);
+  }
+  return r < 0 ? r : mica_mbr_parse(sector0, *sectors, out);
+}
+
 static uint32_t le32(const uint8_t* p) {
   return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
