@@ -36,6 +36,9 @@ constexpr size_t kMaxProcesses = 256;
 constexpr size_t kMaxArgs = router::kMaxArgs;
 constexpr uint64_t kMs = 1000000;
 constexpr uint64_t kRegisterTimeout = 10000 * kMs;
+constexpr uint64_t kSyncTimeout = 30000 * kMs;  // writing back a full cache
+// A server that ran this long before it died starts the back-off afresh.
+constexpr uint64_t kStableNs = 30000 * kMs;
 
 struct Ramdisk {
   const void* base = nullptr;
@@ -48,12 +51,13 @@ struct Server {
   router::ManifestLine manifest;  // its argv, whether it gets the ramdisk, its hardware
   uint32_t pid = 0;               // 0: not running
   mica_handle_t process = MICA_HANDLE_INVALID;
-  uint32_t restarts = 0;
+  uint32_t restarts = 0;    // in all
+  uint32_t in_a_row = 0;    // restarts since it last ran kStableNs
+  uint64_t started_at = 0;  // when it was started last
   uint64_t restart_at = 0;  // when to start it again (0: no restart pending)
-  // Whether it gets descriptors from the VFS: only if the VFS was there at
-  // its first start. A server started before the VFS (the disk driver, the
-  // ext2 server) may be what the VFS waits for when it is restarted, so
-  // asking the VFS then would deadlock.
+  // Whether the VFS is told of it (MICA_VFS_WATCH): only if the VFS was
+  // there at its first start. The servers started before the VFS (the disk
+  // driver, the ext2 server) are not its clients.
   bool descriptors = false;
   bool started = false;
 };
@@ -80,6 +84,9 @@ size_t g_server_count = 0;
 Service g_services[kMaxServices];
 Process g_processes[kMaxProcesses];
 bool g_shutting_down = false;
+// What the VFS answered to MICA_VFS_SHUTDOWN (kSyncWaiting: nothing yet).
+constexpr int kSyncWaiting = 1;
+int g_synced = kSyncWaiting;
 
 uint64_t now_ns() {
   uint64_t t = 0;
@@ -142,24 +149,23 @@ void forget(uint32_t pid) {
   *p = Process{};
 }
 
-// Gives the new process `pid` its standard descriptors (the console) at
-// the VFS, if there is one, with a handle so that the VFS hears of its end.
+Service* find_service(const char* name);
+
+// Tells the VFS, if there is one, of the new process `pid`, so that it
+// closes the process's descriptors when it ends. A message, not a call
+// (<mica/protocol.h>, MICA_VFS_SHUTDOWN): the process has the console as
+// 0, 1 and 2 whether the VFS has read it yet or not.
 void give_descriptors(mica_handle_t process, uint32_t pid) {
-  for (Service& s : g_services) {
-    if (s.pid == 0 || strcmp(s.name, MICA_SERVICE_VFS) != 0) continue;
-    mica_handle_t watch;
-    if (mica_handle_duplicate(process, MICA_RIGHT_READ | MICA_RIGHT_TRANSFER, &watch) != 0) return;
-    int32_t pairs[3][2] = {{0, 0}, {1, 1}, {2, 2}};
-    mica_message m = {};
-    m.label = MICA_VFS_ADOPT;
-    m.words[0] = pid;
-    m.handle = watch;
-    m.data = pairs;
-    m.data_size = sizeof(pairs);
-    if (mica_ipc_call_message(s.endpoint, &m) != 0 || static_cast<intptr_t>(m.words[0]) < 0) {
-      printf("router: the VFS refused descriptors for pid %u\n", pid);
-    }
-    return;
+  Service* vfs = find_service(MICA_SERVICE_VFS);
+  if (vfs == nullptr) return;
+  mica_message m = {};
+  m.label = MICA_VFS_WATCH;
+  m.words[0] = pid;
+  if (mica_handle_duplicate(process, MICA_RIGHT_READ | MICA_RIGHT_TRANSFER, &m.handle) != 0) return;
+  int r = mica_ipc_send(vfs->endpoint, &m, MICA_NONBLOCK);
+  if (r != 0) {
+    mica_handle_close(m.handle);
+    printf("router: cannot tell the VFS of pid %u: %s\n", pid & 0xffff, strerror(-r));
   }
 }
 
@@ -304,19 +310,31 @@ void reply(intptr_t result, const void* data = nullptr, size_t size = 0,
 }
 
 void on_exit(const mica_message& m);
+template <typename Done>
+bool serve_until(Done done, uint64_t deadline);
 
 // Writes the file systems back, stops the servers and the machine.
 [[noreturn]] void shut_down(bool power_off, uint32_t by) {
   g_shutting_down = true;
   printf("router: %s requested by pid %u\n", power_off ? "power-off" : "reboot", by & 0xffff);
   if (Service* vfs = find_service(MICA_SERVICE_VFS)) {
+    // Asked, not called: the router goes on answering lookups (the VFS's
+    // among them) until the VFS says it is done.
     mica_message m = {};
-    m.label = MICA_VFS_SYNC;
-    int r = mica_ipc_call_message(vfs->endpoint, &m);
-    if (r != 0 || static_cast<intptr_t>(m.words[0]) < 0) {
-      printf("router: the file systems did not sync: %s\n",
-             strerror(r != 0 ? -r : -static_cast<int>(m.words[0])));
+    m.label = MICA_VFS_SHUTDOWN;
+    uint32_t vfs_pid = vfs->pid;
+    int r = mica_ipc_send(vfs->endpoint, &m, 0);
+    if (r == 0) {
+      g_synced = kSyncWaiting;
+      auto vfs_ended = [&] {
+        Service* now = find_service(MICA_SERVICE_VFS);
+        return now == nullptr || now->pid != vfs_pid;
+      };
+      bool done = serve_until([&] { return g_synced != kSyncWaiting || vfs_ended(); },
+                              now_ns() + kSyncTimeout);
+      r = !done ? -ETIMEDOUT : g_synced == kSyncWaiting ? -ECONNRESET : g_synced;
     }
+    if (r != 0) printf("router: the file systems did not sync: %s\n", strerror(-r));
   }
   for (size_t i = g_server_count; i-- > 0;) {
     if (g_servers[i].pid != 0) mica_process_kill(g_servers[i].process, 0);
@@ -335,9 +353,14 @@ void handle(mica_message& m, char* payload) {
   size_t n = m.data_size;
   payload[n < 4096 ? n : 4095] = 0;
   switch (m.label) {
-    case MICA_ROUTER_REGISTER:
-      reply(register_service(payload, m.handle, m.sender));
+    case MICA_ROUTER_REGISTER: {
+      // words[1]: the router's own pid (its messages' sender).
+      mica_message r = {};
+      r.words[0] = static_cast<uintptr_t>(register_service(payload, m.handle, m.sender));
+      r.words[1] = mica_get_id(MICA_HANDLE_SELF);
+      mica_ipc_reply_message(&r);
       return;
+    }
     case MICA_ROUTER_LOOKUP: {
       Service* s = find_service(payload);
       mica_handle_t copy;
@@ -415,7 +438,16 @@ void handle(mica_message& m, char* payload) {
     }
     case MICA_ROUTER_SHUTDOWN:
       reply(0);
-      shut_down(m.words[0] != 0, m.sender);
+      if (!g_shutting_down) shut_down(m.words[0] != 0, m.sender);
+      return;
+    case MICA_ROUTER_SYNCED: {
+      Service* vfs = find_service(MICA_SERVICE_VFS);
+      if (vfs != nullptr && vfs->pid == m.sender && g_synced == kSyncWaiting) {
+        g_synced = static_cast<int>(m.words[0]);
+      }
+      if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
+      return;
+    }
     default:
       if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
       reply(-ENOSYS);
@@ -436,6 +468,7 @@ bool start_server(Server& s) {
   s.process = process;
   s.pid = pid_of(process);
   s.restart_at = 0;
+  s.started_at = now_ns();
   return true;
 }
 
@@ -460,8 +493,9 @@ void on_exit(const mica_message& m) {
     s->process = MICA_HANDLE_INVALID;
     return;
   }
-  // Back-off: 100 ms, doubling with each restart, at most 5 s.
-  uint64_t delay = 100 * kMs << (s->restarts < 6 ? s->restarts : 6);
+  // Back-off: 100 ms, doubling with each restart in a row, at most 5 s.
+  if (now_ns() - s->started_at >= kStableNs) s->in_a_row = 0;
+  uint64_t delay = 100 * kMs << (s->in_a_row < 6 ? s->in_a_row : 6);
   if (delay > 5000 * kMs) delay = 5000 * kMs;
   const char* how = m.words[1] == MICA_EXIT_FAULT    ? "faulted"
                     : m.words[1] == MICA_EXIT_KILLED ? "was killed"
@@ -472,6 +506,7 @@ void on_exit(const mica_message& m) {
   mica_handle_close(s->process);
   s->process = MICA_HANDLE_INVALID;
   s->restarts++;
+  s->in_a_row++;
   s->restart_at = now_ns() + delay;
 }
 
@@ -624,23 +659,34 @@ int main(int argc, char** argv) {
     ran = true;
   }
   if (ran) return code;
-  // The shell on the console; when it ends, so does the system.
+  // The shell on the console. When it exits, the system ends; one that is
+  // killed or faults is started again (after a second, if it lived less).
   static char sh[] = "sh";
   char* shell[] = {sh, nullptr};
-  mica_handle_t process = start(shell, Hardware{}, false, true);
-  if (process == MICA_HANDLE_INVALID) {
-    printf("mica: ready\n");
-    printf("router: no shell; serving\n");
-    serve_until([] { return false; }, ~0ull);
+  for (;;) {
+    uint64_t started = now_ns();
+    mica_handle_t process = start(shell, Hardware{}, false, true);
+    if (process == MICA_HANDLE_INVALID) {
+      printf("mica: ready\n");
+      printf("router: no shell; serving\n");
+      serve_until([] { return false; }, ~0ull);
+    }
+    mica_exit_info exit = {};
+    serve_until(
+        [&] {
+          mica_wait_item item = {process, MICA_SIGNAL_TERMINATED, 0};
+          uint64_t zero = 0;
+          return mica_wait_many(&item, 1, &zero) == 1 &&
+                 mica_process_wait(process, &exit, 0) == 0;
+        },
+        ~0ull);
+    mica_handle_close(process);
+    if (exit.how == MICA_EXIT_NORMAL) {
+      printf("router: the shell exited (%d); powering off\n", exit.code);
+      return 0;
+    }
+    printf("router: the shell %s (%d); starting another\n",
+           exit.how == MICA_EXIT_FAULT ? "faulted" : "was killed", exit.code);
+    if (now_ns() - started < 1000 * kMs) serve_until([] { return false; }, now_ns() + 1000 * kMs);
   }
-  mica_exit_info exit = {};
-  serve_until(
-      [&] {
-        mica_wait_item item = {process, MICA_SIGNAL_TERMINATED, 0};
-        uint64_t zero = 0;
-        return mica_wait_many(&item, 1, &zero) == 1 && mica_process_wait(process, &exit, 0) == 0;
-      },
-      ~0ull);
-  printf("router: the shell exited (%d); powering off\n", exit.code);
-  return 0;
 }

@@ -25,7 +25,9 @@ class LineReader {
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
+  // kError stays the answer until clear_error().
   Result read_line();
+  void clear_error() { error_ = false; }
   // The line read last, NUL-terminated; valid until the next read_line().
   const char* line() const { return line_; }
   size_t length() const { return length_; }

@@ -18,6 +18,10 @@ namespace sh {
 
 namespace {
 
+// How an interactive shell rides out a failing read (see run_fd).
+constexpr int kReadRetries = 50;
+constexpr useconds_t kReadRetryUs = 100000;
+
 // Grows a string with malloc up to a cap; failed() once it could not.
 class TextBuilder {
  public:
@@ -699,6 +703,7 @@ int Shell::run_text(const char* text, size_t length) {
 
 int Shell::run_fd(int fd) {
   LineReader reader(fd, fd == stdio_[0], kMaxLineLength);
+  int read_errors = 0;
   while (!exit_requested_) {
     if (interactive_) write_all(stdio_[1], "$ ", 2);
     LineReader::Result result = reader.read_line();
@@ -706,8 +711,14 @@ int Shell::run_fd(int fd) {
     if (result == LineReader::Result::kError) {
       print(stdio_[2], "sh: read: %s\n", strerror(errno));
       status_ = 1;
-      break;
+      // An interactive shell outlives a console or VFS that is restarted
+      // (the read fails meanwhile): it asks again, for a few seconds.
+      if (!interactive_ || ++read_errors > kReadRetries) break;
+      usleep(kReadRetryUs);
+      reader.clear_error();
+      continue;
     }
+    read_errors = 0;
     if (result == LineReader::Result::kTooLong) {
       print(stdio_[2], "sh: line too long (the limit is %zu bytes)\n", kMaxLineLength);
       status_ = kStatusSyntaxError;

@@ -128,6 +128,7 @@ Pipe* g_pipes;  // kMaxPipes
 PendingPoll g_polls[kMaxPolls];
 DevFs* g_devfs;
 mica_handle_t g_console = MICA_HANDLE_INVALID;
+uint32_t g_router_pid = 0;  // from the reply to MICA_ROUTER_REGISTER
 
 // ---- Replies ----
 
@@ -304,6 +305,16 @@ uint32_t fs_id(FileSystem* fs) {
 // may be none: writes go to the kernel log).
 bool console_endpoint(mica_handle_t* out) {
   static bool seen = false;
+  if (g_console != MICA_HANDLE_INVALID) {
+    // A console that ended would fail the call and drop the reply handle
+    // with it (the caller's write lost): look up its successor first.
+    mica_wait_item item = {g_console, MICA_SIGNAL_PEER_CLOSED, 0};
+    uint64_t zero = 0;
+    if (mica_wait_many(&item, 1, &zero) != -ETIMEDOUT) {
+      mica_handle_close(g_console);
+      g_console = MICA_HANDLE_INVALID;
+    }
+  }
   for (int i = 0; g_console == MICA_HANDLE_INVALID; ++i) {
     if (mica_service_lookup(MICA_SERVICE_CONSOLE, &g_console) == 0) break;
     g_console = MICA_HANDLE_INVALID;
@@ -855,6 +866,42 @@ void do_adopt(Client* parent, const mica_message& m, const char* payload) {
   reply(0);
 }
 
+// Writes every file system back; the first error, or 0.
+int sync_all() {
+  int result = 0;
+  for (size_t i = 0; i < g_ns.mount_count(); ++i) {
+    int r = g_ns.mount_at(i).fs->sync(true);
+    if (r < 0 && result == 0) result = r;
+  }
+  return result;
+}
+
+// The router's messages (sent, never called: <mica/protocol.h>).
+void serve_router(const mica_message& m) {
+  mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
+  if (m.sender != g_router_pid) {
+    if (m.handle != MICA_HANDLE_INVALID) mica_handle_close(m.handle);
+    return;
+  }
+  if (m.label == MICA_VFS_SHUTDOWN) {
+    mica_message done = {};
+    done.label = MICA_ROUTER_SYNCED;
+    done.words[0] = static_cast<uintptr_t>(static_cast<intptr_t>(sync_all()));
+    mica_ipc_send(router, &done, 0);
+    return;
+  }
+  // MICA_VFS_WATCH: a process the router started. It may have asked
+  // something already (and so have its console descriptors), or even have
+  // ended: a watch on an ended process reports its end at once.
+  uint32_t pid = static_cast<uint32_t>(m.words[0]);
+  if (m.handle == MICA_HANDLE_INVALID || pid == 0) return;
+  Client* c = client_for(pid);
+  if (c == nullptr || mica_process_watch(m.handle, g_endpoint, pid) != 0) {
+    printf("vfs: cannot watch pid %u: its descriptors stay open\n", pid & 0xffff);
+  }
+  mica_handle_close(m.handle);
+}
+
 // A kernel socket the caller made becomes one of its descriptors.
 void do_socket_install(Client* c, const mica_message& m) {
   mica_handle_info info;
@@ -885,6 +932,7 @@ void serve(mica_message& m, char* payload) {
     return;
   }
   if (m.label == MICA_LABEL_IRQ) return;
+  if (m.label == MICA_VFS_WATCH || m.label == MICA_VFS_SHUTDOWN) return serve_router(m);
   Client* c = client_for(m.sender);
   if (c == nullptr) return reply(-ENOMEM);
   const uintptr_t* w = m.words;
@@ -895,14 +943,8 @@ void serve(mica_message& m, char* payload) {
     case MICA_VFS_RELEASE:
       release_client(c);
       return reply(0);
-    case MICA_VFS_SYNC: {
-      int result = 0;
-      for (size_t i = 0; i < g_ns.mount_count(); ++i) {
-        int r = g_ns.mount_at(i).fs->sync(true);
-        if (r < 0 && result == 0) result = r;
-      }
-      return reply(result);
-    }
+    case MICA_VFS_SYNC:
+      return reply(sync_all());
     case MICA_POSIX_OPEN:
       if (path == nullptr) return reply(-EFAULT);
       return do_open(c, path, static_cast<int>(w[0]), static_cast<uint32_t>(w[1]), false);
@@ -1123,7 +1165,9 @@ bool register_with_router() {
   m.data = MICA_SERVICE_VFS;
   m.data_size = sizeof(MICA_SERVICE_VFS);
   m.handle = copy;
-  return mica_ipc_call_message(router, &m) == 0 && m.words[0] == 0;
+  if (mica_ipc_call_message(router, &m) != 0 || m.words[0] != 0) return false;
+  g_router_pid = static_cast<uint32_t>(m.words[1]);
+  return true;
 }
 
 // The boot module's tree as a memfs: read-only (sized to the archive), or

@@ -328,18 +328,21 @@ lib::Result<void> Endpoint::receive(Message& out, bool nonblock, bool* is_call, 
 
 void Endpoint::owner_ending(uint64_t owner) NO_THREAD_SAFETY_ANALYSIS {
   if (owner_ == 0 || owner != owner_) return;
-  SpinLockGuard guard(lock);
-  if (dead_) return;
-  dead_ = true;
-  // Calls no one took fail; senders waiting for room give up.
-  while (Thread* c = callers_.pop_front()) {
-    SpinLockGuard caller_guard(c->ipc_lock);
-    drop_handle(c->ipc);
-    c->ipc_status = -static_cast<int>(lib::Status::kConnectionReset);
-    c->ipc_wait = Thread::IpcWait::kNone;
-    sched::unblock(c);
+  {
+    SpinLockGuard guard(lock);
+    if (dead_) return;
+    dead_ = true;
+    // Calls no one took fail; senders waiting for room give up.
+    while (Thread* c = callers_.pop_front()) {
+      SpinLockGuard caller_guard(c->ipc_lock);
+      drop_handle(c->ipc);
+      c->ipc_status = -static_cast<int>(lib::Status::kConnectionReset);
+      c->ipc_wait = Thread::IpcWait::kNone;
+      sched::unblock(c);
+    }
+    senders_.wake_all(lock);
   }
-  senders_.wake_all(lock);
+  signals_changed();  // PEER_CLOSED
 }
 
 void Endpoint::cancel_wait(Thread* thread) {
@@ -379,6 +382,7 @@ uint32_t Endpoint::signals() {
   uint32_t s = 0;
   if (count_ > 0 || !callers_.empty()) s |= MICA_SIGNAL_READABLE;
   if (count_ + reserved_ < capacity_) s |= MICA_SIGNAL_WRITABLE;
+  if (dead_) s |= MICA_SIGNAL_PEER_CLOSED;  // its server ended
   return s;
 }
 

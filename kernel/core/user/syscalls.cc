@@ -816,10 +816,17 @@ lib::Result<uintptr_t> sys_wait_many(SyscallArgs& a) {
   if (a.a[2] != 0) TRY(copy_in(&timeout, a.a[2], sizeof(timeout)));
   Object* objects[kMax];
   for (size_t i = 0; i < count; ++i) {
-    auto o = self().handles().get(items[i].handle, HandleTable::kAny, MICA_RIGHT_READ);
-    if (!o.ok()) {
+    // Waiting needs READ or WRITE: a writer may wait for room, or for the
+    // other end to go away (PEER_CLOSED).
+    uint32_t rights = 0;
+    auto o = self().handles().get(items[i].handle, HandleTable::kAny, 0, &rights);
+    Status bad = !o.ok()                                                ? o.status()
+                 : (rights & (MICA_RIGHT_READ | MICA_RIGHT_WRITE)) == 0 ? Status::kNotPermitted
+                                                                        : Status::kOk;
+    if (bad != Status::kOk) {
+      if (o.ok()) o.value()->unref();
       for (size_t j = 0; j < i; ++j) objects[j]->unref();
-      return o.status();
+      return bad;
     }
     objects[i] = o.value();
   }

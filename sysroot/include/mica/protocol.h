@@ -24,7 +24,8 @@ extern "C" {
 enum {
   // payload: the service name; handle: an endpoint (with TRANSFER and
   // WRITE) that the service receives on. -EEXIST if the name is taken by a
-  // live service.
+  // live service. Reply words[1]: the router's pid (the sender of the
+  // messages it sends).
   MICA_ROUTER_REGISTER = 0x100,
   // payload: the service name -> reply handle: an endpoint to it (WRITE,
   // TRANSFER, DUPLICATE). -ENOENT if there is none (yet: a service that is
@@ -48,6 +49,9 @@ enum {
   // "waiting" (every thread waits for an event) or "exiting"; kib its own
   // memory; cpu_ms the CPU time of its threads (MICA_SYS_PROCESS_INFO).
   MICA_ROUTER_PROCESSES = 0x107,
+  // Sent (not called) by the VFS when it has done MICA_VFS_SHUTDOWN:
+  // words[0]: 0 or the first file system's negated errno.
+  MICA_ROUTER_SYNCED = 0x108,
 };
 #define MICA_SERVICE_NAME_MAX 32
 
@@ -90,6 +94,18 @@ enum {
   // socket for the caller. MICA_POSIX_READ and MICA_POSIX_WRITE on a socket
   // answer -ENOTSOCK: libc asks for the handle then and uses it.
   MICA_VFS_SOCKET_HANDLE = 0x204,
+  // Sent (not called: see below) by the router for each process it starts
+  // once the VFS runs. words[0]: its pid; handle: the process (READ). The
+  // VFS watches it, to close its descriptors when it ends; it has the
+  // console as 0, 1 and 2, as has every process the VFS has not met.
+  MICA_VFS_WATCH = 0x205,
+  // Sent by the router when the system stops: the VFS writes every file
+  // system back, then sends MICA_ROUTER_SYNCED to the router.
+  //
+  // The VFS calls the router (to look up the console and the file-system
+  // servers again after they restarted), so the router never calls the
+  // VFS: a call each way at once would wait for ever.
+  MICA_VFS_SHUTDOWN = 0x206,
 };
 #define MICA_VFS_MAX_INHERIT 16
 

@@ -153,7 +153,7 @@ enum {
   MICA_SYS_SOCKET_RECEIVE = 62,  // (mica_handle_t, void*, size_t, uint32_t flags) -> bytes
   MICA_SYS_SOCKET_PAIR = 63,     // (uint32_t type, mica_handle_t out[2])
 
-  // Waiting on several objects (poll).
+  // Waiting on several objects (poll); each handle needs READ or WRITE.
   MICA_SYS_WAIT_MANY = 60,  // (struct mica_wait_item*, size_t count, const uint64_t* timeout_ns)
 
   MICA_SYS_COUNT = 64,
@@ -197,6 +197,7 @@ struct mica_message {
 // ---- Waiting ----
 #define MICA_SIGNAL_READABLE (1u << 0)
 #define MICA_SIGNAL_WRITABLE (1u << 1)
+// A socket's peer closed; an endpoint's server (its creator) ended.
 #define MICA_SIGNAL_PEER_CLOSED (1u << 2)
 #define MICA_SIGNAL_TERMINATED (1u << 3)  // a process or thread ended
 

@@ -123,6 +123,20 @@ int child_main(const char* mode, const char* arg) {
   if (strcmp(mode, "sleep") == 0) {
     for (;;) mica_sleep(1000000000ull);
   }
+  if (strcmp(mode, "serve") == 0) {
+    // Sends an endpoint of its own (WRITE only) to its parent's, then
+    // waits to be killed.
+    mica_handle_t own, copy;
+    if (mica_endpoint_create(0, &own) != 0 ||
+        mica_handle_duplicate(own, MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER | MICA_RIGHT_DUPLICATE,
+                              &copy) != 0) {
+      return 2;
+    }
+    mica_message m = {};
+    m.handle = copy;
+    if (mica_ipc_send(mica_startup_handle(MICA_STARTUP_USER), &m, 0) != 0) return 3;
+    for (;;) mica_sleep(1000000000ull);
+  }
   if (strcmp(mode, "stack-overflow") == 0) {
     // Recursion until the guard page under the stack.
     volatile char buffer[1024];
@@ -1352,6 +1366,41 @@ void test_unix_sockets() {
   mica_handle_close(b);
 }
 
+// An endpoint whose server (its creator) ends signals PEER_CLOSED, which a
+// client holding only WRITE can wait for; a handle with neither READ nor
+// WRITE cannot be waited on.
+void test_endpoint_peer_closed() {
+  mica_handle_t inbox, pass;
+  CHECK_EQ(mica_endpoint_create(4, &inbox), 0);
+  CHECK_EQ(mica_handle_duplicate(inbox, MICA_RIGHT_WRITE | MICA_RIGHT_TRANSFER, &pass), 0);
+  uint32_t tag = MICA_STARTUP_USER;
+  mica_handle_t child = spawn_child("serve", nullptr, &pass, &tag, 1);
+  CHECK(child != MICA_HANDLE_INVALID);
+  if (child == MICA_HANDLE_INVALID) return;
+  mica_message m = {};
+  CHECK_EQ(mica_ipc_receive(inbox, &m, 0), 0);
+  mica_handle_t server = m.handle;
+  CHECK(server != MICA_HANDLE_INVALID);
+  mica_wait_item item = {server, MICA_SIGNAL_PEER_CLOSED, 0};
+  uint64_t zero = 0;
+  CHECK_EQ(mica_wait_many(&item, 1, &zero), -ETIMEDOUT);
+  CHECK_EQ(mica_process_kill(child, 9), 0);
+  uint64_t second = 1000000000ull;
+  CHECK_EQ(mica_wait_many(&item, 1, &second), 1);
+  CHECK_EQ(item.observed, MICA_SIGNAL_PEER_CLOSED);
+  uintptr_t words[4] = {};
+  CHECK_EQ(mica_ipc_call(server, words), -ECONNRESET);
+  mica_handle_t blind;
+  CHECK_EQ(mica_handle_duplicate(server, MICA_RIGHT_TRANSFER, &blind), 0);
+  mica_wait_item none = {blind, MICA_SIGNAL_PEER_CLOSED, 0};
+  CHECK_EQ(mica_wait_many(&none, 1, &zero), -EPERM);
+  mica_handle_close(blind);
+  mica_handle_close(server);
+  mica_handle_close(inbox);
+  mica_exit_info exit = wait_child(child);
+  CHECK_EQ(exit.how, MICA_EXIT_KILLED);
+}
+
 int run_all() {
   if (!find_self()) {
     printf("usertest: cannot find bin/usertest in the ramdisk\n");
@@ -1369,6 +1418,7 @@ int run_all() {
   harness::run("process_info", test_process_info);
   harness::run("ipc_reply_receive", test_ipc_reply_receive);
   harness::run("ipc_async", test_ipc_async);
+  harness::run("endpoint_peer_closed", test_endpoint_peer_closed);
   harness::run("ipc_ordering", test_ipc_ordering_under_load);
   harness::run("hardware", test_hardware_grants);
   harness::run("resource_narrowing", test_resource_narrowing);
