@@ -676,8 +676,7 @@ int main(int argc, char** argv) {
         [&] {
           mica_wait_item item = {process, MICA_SIGNAL_TERMINATED, 0};
           uint64_t zero = 0;
-          return mica_wait_many(&item, 1, &zero) == 1 &&
-                 mica_process_wait(process, &exit, 0) == 0;
+          return mica_wait_many(&item, 1, &zero) == 1 && mica_process_wait(process, &exit, 0) == 0;
         },
         ~0ull);
     mica_handle_close(process);
