@@ -55,6 +55,8 @@ struct Server {
   uint32_t in_a_row = 0;    // restarts since it last ran kStableNs
   uint64_t started_at = 0;  // when it was started last
   uint64_t restart_at = 0;  // when to start it again (0: no restart pending)
+  // Started, not registered yet: until when the servers after it wait.
+  uint64_t register_by = 0;
   // Whether the VFS is told of it (MICA_VFS_WATCH): only if the VFS was
   // there at its first start. The servers started before the VFS (the disk
   // driver, the ext2 server) are not its clients.
@@ -150,6 +152,7 @@ void forget(uint32_t pid) {
 }
 
 Service* find_service(const char* name);
+struct Server* server_of(uint32_t pid);
 
 // Tells the VFS, if there is one, of the new process `pid`, so that it
 // closes the process's descriptors when it ends. A message, not a call
@@ -282,6 +285,7 @@ intptr_t register_service(const char* name, mica_handle_t endpoint, uint32_t pid
     strlcpy(s.name, name, sizeof(s.name));
     s.endpoint = endpoint;
     s.pid = pid;
+    if (Server* server = server_of(pid)) server->register_by = 0;
     printf("router: %s registered (pid %u)\n", name, pid & 0xffff);
     return 0;
   }
@@ -469,6 +473,7 @@ bool start_server(Server& s) {
   s.pid = pid_of(process);
   s.restart_at = 0;
   s.started_at = now_ns();
+  s.register_by = s.started_at + kRegisterTimeout;
   return true;
 }
 
@@ -484,6 +489,7 @@ void on_exit(const mica_message& m) {
   drop_services_of(pid);
   Server* s = server_of(pid);
   forget(pid);
+  if (s != nullptr) s->register_by = 0;
   if (s == nullptr || g_shutting_down) return;
   if (m.words[1] == MICA_EXIT_NORMAL && m.words[2] == 0) {
     // It finished (a driver without its device): nothing to restart.
@@ -519,14 +525,22 @@ bool serve_until(Done done, uint64_t deadline) {
     uint64_t now = now_ns();
     if (now >= deadline) return false;
     uint64_t wake = deadline;
+    // Restarts in the manifest's order, as at boot: a server waits while
+    // one before it is to be restarted or has not registered yet (the VFS
+    // started with the ext2 server would find no disk).
+    bool before = false;
     for (size_t i = 0; i < g_server_count; ++i) {
       Server& s = g_servers[i];
-      if (s.restart_at == 0) continue;
-      if (s.restart_at <= now) {
-        if (!start_server(s)) s.restart_at = now + 5000 * kMs;
-        continue;
+      if (s.register_by != 0 && s.register_by <= now) s.register_by = 0;  // gave up on it
+      if (s.restart_at != 0 && !before) {
+        if (s.restart_at <= now) {
+          if (!start_server(s)) s.restart_at = now + 5000 * kMs;
+        } else if (s.restart_at < wake) {
+          wake = s.restart_at;
+        }
       }
-      if (s.restart_at < wake) wake = s.restart_at;
+      if (s.register_by != 0 && s.register_by < wake) wake = s.register_by;
+      before = before || s.restart_at != 0 || s.register_by != 0;
     }
     mica_wait_item item = {g_endpoint, MICA_SIGNAL_READABLE, 0};
     uint64_t timeout = wake > now ? wake - now : 0;
