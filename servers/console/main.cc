@@ -6,13 +6,15 @@
 //   console [selftest] uart=pl011 mmio=0x3f201000 irq=57   (Raspberry Pi 3)
 //   ... uart=16550 port=0x3f8 irq=4 keyboard=i8042 vga=0xb8000   (PC with a screen)
 //
-// It claims the UART with the hardware resource it was started with: the
-// receive interrupt arrives as MICA_LABEL_IRQ messages on the endpoint, the
-// transmitter is polled. On a PC it also reads the PS/2 keyboard (IRQ 1,
-// into the same line discipline) and shows everything it shows on the
-// serial port in VGA text mode too (pc_console.h). `selftest` reads one
-// line through the line discipline as a client would, shows it and exits,
-// without the router.
+// It claims the UART with the hardware resource it was started with: its
+// interrupt (receive, and transmit while output waits) arrives as
+// MICA_LABEL_IRQ messages on the endpoint. Output goes through a ring the
+// transmit interrupt empties (output.h); a write that does not fit is held,
+// its caller waiting for the answer, until the ring has drained. On a PC
+// it also reads the PS/2 keyboard (IRQ 1, into the same line discipline)
+// and shows everything it shows on the serial port in VGA text mode too
+// (pc_console.h). `selftest` reads one line through the line discipline as
+// a client would, shows it and exits, without the router.
 //
 // Its own messages go to the kernel log (mica_debug_write), not through
 // stdout: libc's stdout may one day be the console itself.
@@ -29,6 +31,7 @@
 
 #include "arguments.h"
 #include "line_discipline.h"
+#include "output.h"
 #include "pc_console.h"
 #include "scan_code.h"
 #include "uart.h"
@@ -50,6 +53,11 @@ constexpr int kInterruptExitCode = 130;
 constexpr uint32_t kSelfTestReader = MICA_HANDLE_INVALID;
 // A sanity bound on one interrupt's drain (a UART that never runs dry).
 constexpr size_t kDrainMax = 65536;
+// A sanity bound on the causes one interrupt reads (each clears one).
+constexpr int kCausesMax = 8;
+// With output waiting and no interrupt for this long, the transmitter is
+// looked at anyway: a lost transmit interrupt stalls output only so long.
+constexpr uint64_t kTransmitStallNs = 50'000'000;
 
 // Payloads of requests (WRITE data): as large as the kernel copies.
 alignas(16) char g_payload[65536];
@@ -92,10 +100,15 @@ struct LocalConsole {
 #endif
 };
 
-class Server final : public LineDiscipline::Sink {
+class Server final : public LineDiscipline::Sink, public Output::Client {
  public:
   Server(Uart& uart, mica_handle_t endpoint, mica_handle_t irq, const LocalConsole& local)
-      : uart_(uart), endpoint_(endpoint), irq_(irq), local_(local), discipline_(*this) {}
+      : uart_(uart),
+        endpoint_(endpoint),
+        irq_(irq),
+        local_(local),
+        discipline_(*this),
+        output_(uart, *this) {}
 
   // selftest: queues a read of one line of its own, which ends serve().
   void start_self_test() {
@@ -111,7 +124,7 @@ class Server final : public LineDiscipline::Sink {
 
   // LineDiscipline::Sink.
   void terminal_write(const char* bytes, size_t length) override {
-    for (size_t i = 0; i < length; ++i) uart_.write(bytes[i]);
+    (void)output_.put(bytes, length);
 #if MICA_HAS_PORT_IO
     if (local_.vga != nullptr) local_.vga->write(bytes, length);
 #endif
@@ -119,7 +132,20 @@ class Server final : public LineDiscipline::Sink {
   bool complete_read(uint32_t reader, const char* bytes, size_t length) override;
   void interrupt() override;
 
+  // Output::Client.
+  size_t show(const char* bytes, size_t length, size_t room) override {
+    return discipline_.write_fitting(bytes, length, room);
+  }
+  void write_done(uint32_t writer, size_t written) override {
+    (void)answer(writer, static_cast<intptr_t>(written));
+  }
+
  private:
+  enum class Wait { kMessage, kTimeout, kError };
+  // Waits for the next message into *message (kError: logged). With
+  // output waiting, at most kTransmitStallNs: then looks at the
+  // transmitter and returns kTimeout.
+  Wait next_message(mica_message* message);
   void drain();
   void on_irq();
   void drain_keyboard();
@@ -146,6 +172,9 @@ class Server final : public LineDiscipline::Sink {
   // become the foreground (until the shell clears it or reads again).
   bool interrupt_pending_ = false;
   LineDiscipline discipline_;
+  Output output_;
+  // Times the transmitter had room and bytes waited, and no interrupt came.
+  uint64_t transmit_stalls_ = 0;
 
   bool self_test_ = false;
   bool self_test_done_ = false;
@@ -160,14 +189,13 @@ int Server::serve() {
   if (local_.keyboard != nullptr) drain_keyboard();
 #endif
   while (!self_test_done_) {
+    // Whatever the last event queued (echo, output, a held write's turn),
+    // and what the transmitter has room for whatever interrupt it missed.
+    if (output_.pending()) (void)output_.refill();
     mica_message message = {};
-    message.buffer = g_payload;
-    message.buffer_size = sizeof(g_payload);
-    int r = mica_ipc_receive(endpoint_, &message, 0);
-    if (r != 0) {
-      log("console: receive: %s\n", strerror(-r));
-      return 1;
-    }
+    Wait wait = next_message(&message);
+    if (wait == Wait::kError) return 1;
+    if (wait == Wait::kTimeout) continue;
     if (message.label == MICA_LABEL_IRQ && message.sender == 0) {
       // From the kernel, not a call: which device is in the tag.
       if (message.words[1] == kKeyboardIrqTag) {
@@ -188,13 +216,52 @@ int Server::serve() {
   return 0;
 }
 
+Server::Wait Server::next_message(mica_message* message) {
+  if (output_.pending()) {
+    mica_wait_item item = {endpoint_, MICA_SIGNAL_READABLE, 0};
+    uint64_t timeout = kTransmitStallNs;
+    int r = mica_wait_many(&item, 1, &timeout);
+    if (r == -ETIMEDOUT) {
+      if (output_.refill() != 0) {
+        // The transmitter had room and no interrupt said so.
+        ++transmit_stalls_;
+        if ((transmit_stalls_ & (transmit_stalls_ - 1)) == 0) {
+          log("console: transmit interrupt missing (%llu times): output restarted\n",
+              static_cast<unsigned long long>(transmit_stalls_));
+        }
+      }
+      return Wait::kTimeout;
+    }
+    if (r < 0) {
+      log("console: wait: %s\n", strerror(-r));
+      return Wait::kError;
+    }
+  }
+  message->buffer = g_payload;
+  message->buffer_size = sizeof(g_payload);
+  int r = mica_ipc_receive(endpoint_, message, 0);
+  if (r != 0) {
+    log("console: receive: %s\n", strerror(-r));
+    return Wait::kError;
+  }
+  return Wait::kMessage;
+}
+
 void Server::drain() {
   char byte;
   for (size_t n = 0; n < kDrainMax && uart_.read(&byte); ++n) discipline_.input(byte);
 }
 
+// The UART's interrupt: the receiver drained, the transmitter left to the
+// refill that follows every event (serve()), which reads its status itself
+// (the kernel's polled writes may have taken a transmit interrupt's cause
+// away, or brought one without it).
 void Server::on_irq() {
-  drain();
+  for (int i = 0; i < kCausesMax; ++i) {
+    unsigned causes = uart_.interrupt_causes();
+    if (causes == 0) break;
+    if ((causes & Uart::kCauseReceive) != 0) drain();
+  }
   uart_.end_of_interrupt();
   (void)mica_irq_ack(irq_);
   // A byte that came between the drain and the acknowledgment may have
@@ -275,6 +342,8 @@ void Server::on_read(mica_message& message) {
 
 // WRITE: the payload to the terminal -> words[0] its length. With a reply
 // handle (from the VFS), that handle gets the result and the VFS 0.
+// What does not fit in the output ring is held, and its answer with it:
+// the writer waits until the ring has drained (the VFS does not).
 void Server::on_write(mica_message& message) {
   size_t length = message.data_size;
   if (message.handle != MICA_HANDLE_INVALID &&
@@ -283,12 +352,25 @@ void Server::on_write(mica_message& message) {
     reply_now(-EINVAL);
     return;
   }
-  discipline_.write(g_payload, length);
-  if (message.handle != MICA_HANDLE_INVALID) {
-    (void)answer(message.handle, static_cast<intptr_t>(length));
+  size_t taken = output_.write(g_payload, length);
+  if (taken == length) {
+    if (message.handle != MICA_HANDLE_INVALID) {
+      (void)answer(message.handle, static_cast<intptr_t>(length));
+      reply_now(0);
+    } else {
+      reply_now(static_cast<intptr_t>(length));
+    }
+    return;
+  }
+  mica_handle_t reply = message.handle;
+  if (reply != MICA_HANDLE_INVALID) {
     reply_now(0);
-  } else {
-    reply_now(static_cast<intptr_t>(length));
+  } else if (mica_ipc_reply_defer(&reply) != 0) {
+    reply = MICA_HANDLE_INVALID;  // not a call: nobody waits, the bytes still show
+  }
+  if (!output_.hold(reply, g_payload + taken, length - taken, length)) {
+    // kWritersMax held already, or no memory: a short write.
+    (void)answer(reply, taken != 0 ? static_cast<intptr_t>(taken) : -EAGAIN);
   }
 }
 
@@ -354,6 +436,8 @@ bool Server::complete_read(uint32_t reader, const char* bytes, size_t length) {
 }
 
 void Server::interrupt() {
+  // As a tty flushes its output on ^C: what held writes have not shown.
+  output_.discard_writers();
   if (foreground_count_ == 0) {
     // Nobody to kill yet. If nobody reads either, the shell has just taken
     // a line and is starting it: the ^C is for what it starts.
