@@ -28,6 +28,7 @@
 #include <mica/calls.h>
 #include <mica/protocol.h>
 #include <mica/startup.h>
+#include <mica/thread.h>
 
 #include "arguments.h"
 #include "line_discipline.h"
@@ -43,7 +44,8 @@ static_assert(LineDiscipline::kModeRaw == MICA_CONSOLE_MODE_RAW);
 static_assert(LineDiscipline::kModeNoEcho == MICA_CONSOLE_MODE_NO_ECHO);
 
 // IRQ messages queue here (at most one per IRQ: the line stays masked until
-// acknowledged); calls do not take queue space.
+// acknowledged), and the watchdog's check (one at most); calls do not take
+// queue space.
 constexpr uint32_t kEndpointCapacity = 4;
 constexpr uintptr_t kIrqTag = 0x636f6e73;          // "cons"
 constexpr uintptr_t kKeyboardIrqTag = 0x6b626420;  // "kbd "
@@ -58,6 +60,8 @@ constexpr int kCausesMax = 8;
 // With output waiting and no interrupt for this long, the transmitter is
 // looked at anyway: a lost transmit interrupt stalls output only so long.
 constexpr uint64_t kTransmitStallNs = 50'000'000;
+// The watchdog thread's message: time to look at the transmitter.
+constexpr uintptr_t kLabelTransmitCheck = 0x74786368;  // "txch"
 
 // Payloads of requests (WRITE data): as large as the kernel copies.
 alignas(16) char g_payload[65536];
@@ -91,6 +95,29 @@ bool answer(mica_handle_t reply, intptr_t result, const void* data = nullptr, si
   return mica_ipc_reply_to(reply, &message) == 0;
 }
 
+// The transmit watchdog, a thread of its own: for each message on its
+// endpoint, sleeps kTransmitStallNs, then sends kLabelTransmitCheck to the
+// server's. (Not a mica_wait_many with a timeout in the server's loop: a
+// waiter there woken from another CPU waits for that CPU's next tick, which
+// on SMP cost every transmit interrupt up to 10 ms.)
+struct Watchdog {
+  mica_handle_t own;
+  mica_handle_t server;
+};
+
+void watchdog_main(void* argument) {
+  auto* watchdog = static_cast<Watchdog*>(argument);
+  for (;;) {
+    mica_message arm = {};
+    if (mica_ipc_receive(watchdog->own, &arm, 0) != 0) return;
+    mica_message check = {};
+    check.label = kLabelTransmitCheck;
+    do {
+      (void)mica_sleep(kTransmitStallNs);
+    } while (mica_ipc_send(watchdog->server, &check, MICA_NONBLOCK) == -EAGAIN);
+  }
+}
+
 // The PC's own keyboard and screen, where the board has them.
 struct LocalConsole {
 #if MICA_HAS_PORT_IO
@@ -118,6 +145,9 @@ class Server final : public LineDiscipline::Sink, public Output::Client {
     (void)discipline_.add_reader(kSelfTestReader, LineDiscipline::kLineMax);
   }
 
+  // The watchdog's endpoint (watchdog_main), once it runs.
+  void set_watchdog(mica_handle_t endpoint) { watchdog_ = endpoint; }
+
   // Serves until the self test is done (forever without one). Returns the
   // exit code.
   int serve();
@@ -141,11 +171,12 @@ class Server final : public LineDiscipline::Sink, public Output::Client {
   }
 
  private:
-  enum class Wait { kMessage, kTimeout, kError };
-  // Waits for the next message into *message (kError: logged). With
-  // output waiting, at most kTransmitStallNs: then looks at the
-  // transmitter and returns kTimeout.
-  Wait next_message(mica_message* message);
+  // Has the watchdog send a check in kTransmitStallNs, if it is not due
+  // to already.
+  void arm_watchdog();
+  // The watchdog's check: no transmit interrupt since it was armed, and
+  // output waits.
+  void on_transmit_check();
   void drain();
   void on_irq();
   void drain_keyboard();
@@ -173,6 +204,12 @@ class Server final : public LineDiscipline::Sink, public Output::Client {
   bool interrupt_pending_ = false;
   LineDiscipline discipline_;
   Output output_;
+  mica_handle_t watchdog_ = MICA_HANDLE_INVALID;
+  bool watchdog_armed_ = false;
+  uint32_t self_id_ = static_cast<uint32_t>(mica_get_id(MICA_HANDLE_SELF));
+  // UART interrupts, and their count when the watchdog was armed.
+  uint64_t uart_interrupts_ = 0;
+  uint64_t uart_interrupts_armed_ = 0;
   // Times the transmitter had room and bytes waited, and no interrupt came.
   uint64_t transmit_stalls_ = 0;
 
@@ -191,12 +228,21 @@ int Server::serve() {
   while (!self_test_done_) {
     // Whatever the last event queued (echo, output, a held write's turn),
     // and what the transmitter has room for whatever interrupt it missed.
-    if (output_.pending()) (void)output_.refill();
+    if (output_.pending()) {
+      (void)output_.refill();
+      if (output_.pending()) arm_watchdog();
+    }
     mica_message message = {};
-    Wait wait = next_message(&message);
-    if (wait == Wait::kError) return 1;
-    if (wait == Wait::kTimeout) continue;
-    if (message.label == MICA_LABEL_IRQ && message.sender == 0) {
+    message.buffer = g_payload;
+    message.buffer_size = sizeof(g_payload);
+    int r = mica_ipc_receive(endpoint_, &message, 0);
+    if (r != 0) {
+      log("console: receive: %s\n", strerror(-r));
+      return 1;
+    }
+    if (message.label == kLabelTransmitCheck && message.sender == self_id_) {
+      on_transmit_check();
+    } else if (message.label == MICA_LABEL_IRQ && message.sender == 0) {
       // From the kernel, not a call: which device is in the tag.
       if (message.words[1] == kKeyboardIrqTag) {
         on_keyboard_irq();
@@ -216,35 +262,24 @@ int Server::serve() {
   return 0;
 }
 
-Server::Wait Server::next_message(mica_message* message) {
-  if (output_.pending()) {
-    mica_wait_item item = {endpoint_, MICA_SIGNAL_READABLE, 0};
-    uint64_t timeout = kTransmitStallNs;
-    int r = mica_wait_many(&item, 1, &timeout);
-    if (r == -ETIMEDOUT) {
-      if (output_.refill() != 0) {
-        // The transmitter had room and no interrupt said so.
-        ++transmit_stalls_;
-        if ((transmit_stalls_ & (transmit_stalls_ - 1)) == 0) {
-          log("console: transmit interrupt missing (%llu times): output restarted\n",
-              static_cast<unsigned long long>(transmit_stalls_));
-        }
-      }
-      return Wait::kTimeout;
-    }
-    if (r < 0) {
-      log("console: wait: %s\n", strerror(-r));
-      return Wait::kError;
-    }
+void Server::arm_watchdog() {
+  if (watchdog_armed_ || watchdog_ == MICA_HANDLE_INVALID) return;
+  mica_message arm = {};
+  if (mica_ipc_send(watchdog_, &arm, MICA_NONBLOCK) != 0) return;
+  watchdog_armed_ = true;
+  uart_interrupts_armed_ = uart_interrupts_;
+}
+
+void Server::on_transmit_check() {
+  watchdog_armed_ = false;
+  if (!output_.pending() || uart_interrupts_ != uart_interrupts_armed_) return;
+  if (output_.refill() == 0) return;  // no room: not the interrupt's fault
+  // The transmitter had room, bytes waited, and no interrupt said so.
+  ++transmit_stalls_;
+  if ((transmit_stalls_ & (transmit_stalls_ - 1)) == 0) {
+    log("console: transmit interrupt missing (%llu times): output restarted\n",
+        static_cast<unsigned long long>(transmit_stalls_));
   }
-  message->buffer = g_payload;
-  message->buffer_size = sizeof(g_payload);
-  int r = mica_ipc_receive(endpoint_, message, 0);
-  if (r != 0) {
-    log("console: receive: %s\n", strerror(-r));
-    return Wait::kError;
-  }
-  return Wait::kMessage;
 }
 
 void Server::drain() {
@@ -257,6 +292,7 @@ void Server::drain() {
 // (the kernel's polled writes may have taken a transmit interrupt's cause
 // away, or brought one without it).
 void Server::on_irq() {
+  ++uart_interrupts_;
   for (int i = 0; i < kCausesMax; ++i) {
     unsigned causes = uart_.interrupt_causes();
     if (causes == 0) break;
@@ -474,6 +510,26 @@ uintptr_t map_device(mica_handle_t resource, uint64_t physical, const char* what
   return address + static_cast<uintptr_t>(physical - page);
 }
 
+// Starts the transmit watchdog for `server`, whose endpoint is `endpoint`;
+// without it (a message logged) only events restart a stalled output.
+void start_watchdog(mica_handle_t endpoint, Server* server) {
+  auto* watchdog = new (std::nothrow) Watchdog{MICA_HANDLE_INVALID, endpoint};
+  if (watchdog == nullptr) {
+    log("console: out of memory (no transmit watchdog)\n");
+    return;
+  }
+  int r = mica_endpoint_create(1, &watchdog->own);
+  mica_thread_t thread;
+  if (r == 0) r = mica_thread_spawn(watchdog_main, watchdog, 16 * 1024, &thread);
+  if (r != 0) {
+    log("console: no transmit watchdog: %s\n", strerror(-r));
+    close_if_valid(watchdog->own);
+    delete watchdog;
+    return;
+  }
+  server->set_watchdog(watchdog->own);
+}
+
 // Registers the endpoint with the router as MICA_SERVICE_CONSOLE.
 bool register_service(mica_handle_t router, mica_handle_t endpoint) {
   mica_handle_t copy;
@@ -641,6 +697,7 @@ int run(const Arguments& arguments) {
     log("console: out of memory\n");
     return 1;
   }
+  start_watchdog(endpoint, server);
   if (arguments.selftest) {
     server->start_self_test();
   } else if (mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
