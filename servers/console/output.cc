@@ -13,7 +13,10 @@ Output::~Output() {
 size_t Output::put(const char* bytes, size_t length) {
   size_t room = kRingSize - queued();
   size_t n = length < room ? length : room;
-  for (size_t i = 0; i < n; ++i) ring_[(tail_ + i) % kRingSize] = bytes[i];
+  size_t at = static_cast<size_t>(tail_ % kRingSize);
+  size_t first = n < kRingSize - at ? n : kRingSize - at;
+  memcpy(ring_ + at, bytes, first);
+  memcpy(ring_, bytes + first, n - first);  // wrapped
   tail_ += n;
   dropped_ += length - n;
   return n;
@@ -72,13 +75,21 @@ void Output::feed() {
 
 size_t Output::transmit(size_t* budget) {
   size_t sent = 0;
+  size_t room = 0;
   while (*budget != 0 && head_ != tail_) {
-    size_t room = transmitter_.transmit_room();
+    if (room == 0) room = transmitter_.transmit_room();
     if (room == 0) break;
-    for (; room != 0 && *budget != 0 && head_ != tail_; --room, --*budget, ++sent) {
-      transmitter_.transmit(ring_[head_ % kRingSize]);
-      ++head_;
-    }
+    // At most one piece of the ring at a time: up to its end.
+    size_t at = static_cast<size_t>(head_ % kRingSize);
+    size_t n = queued();
+    if (n > kRingSize - at) n = kRingSize - at;
+    if (n > room) n = room;
+    if (n > *budget) n = *budget;
+    transmitter_.transmit(ring_ + at, n);
+    room -= n;
+    head_ += n;
+    *budget -= n;
+    sent += n;
   }
   return sent;
 }

@@ -31,7 +31,8 @@ class Transmitter {
   // How many bytes transmit() takes now without waiting (0: none); reads
   // the UART's status.
   virtual size_t transmit_room() = 0;
-  virtual void transmit(char byte) = 0;
+  // Sends bytes[0..count), count at most what transmit_room() said.
+  virtual void transmit(const char* bytes, size_t count) = 0;
   // Turns the interrupt that asks for more bytes on or off.
   virtual void set_transmit_interrupt(bool enabled) = 0;
 
@@ -48,7 +49,7 @@ class Output {
   // in large pieces rather than one per interrupt.
   static constexpr size_t kResumeLevel = kRingSize / 2;
   // The most bytes one refill() gives the transmitter.
-  static constexpr size_t kRefillMax = 256;
+  static constexpr size_t kRefillMax = 1024;
   // Writes held at once; another gets what fits (a short write).
   static constexpr size_t kWritersMax = 16;
 

@@ -74,8 +74,8 @@ size_t Uart16550::transmit_room() {
   return (mica_inb(base_ + kLineStatus) & kLineTransmitEmpty) != 0 ? burst_ : 0;
 }
 
-void Uart16550::transmit(char byte) {
-  mica_outb(base_ + kData, static_cast<uint8_t>(byte));
+void Uart16550::transmit(const char* bytes, size_t count) {
+  for (size_t i = 0; i < count; ++i) mica_outb(base_ + kData, static_cast<uint8_t>(bytes[i]));
 }
 
 void Uart16550::set_transmit_interrupt(bool enabled) {
@@ -107,9 +107,9 @@ constexpr uint32_t kInterruptsReceive = kInterruptReceive | kInterruptReceiveTim
 // IFLS TXIFLSEL (bits 2..0): 0b001, a quarter full.
 constexpr uint32_t kFifoLevelTransmitMask = 7u << 0;
 constexpr uint32_t kFifoLevelTransmitQuarter = 1u << 0;
-// The BCM2835's transmit FIFO (the PL011 r1.5's has 32): what an empty one
-// takes at once.
-constexpr size_t kPl011FifoDepth = 16;
+// What an empty transmit FIFO takes at once: the BCM2835's holds 16 (the
+// PL011 r1.5's 32), one left for the kernel's, as on the 16550.
+constexpr size_t kPl011Burst = 15;
 
 }  // namespace
 
@@ -156,11 +156,11 @@ void Pl011::end_of_interrupt() {
 size_t Pl011::transmit_room() {
   uint32_t flags = registers_[kPl011Flags];
   if ((flags & kFlagTransmitFull) != 0) return 0;
-  return (flags & kFlagTransmitEmpty) != 0 ? kPl011FifoDepth : 1;
+  return (flags & kFlagTransmitEmpty) != 0 ? kPl011Burst : 1;
 }
 
-void Pl011::transmit(char byte) {
-  registers_[kPl011Data] = static_cast<uint8_t>(byte);
+void Pl011::transmit(const char* bytes, size_t count) {
+  for (size_t i = 0; i < count; ++i) registers_[kPl011Data] = static_cast<uint8_t>(bytes[i]);
 }
 
 void Pl011::set_transmit_interrupt(bool enabled) {

@@ -14,7 +14,8 @@
 // to IFLS's level (a quarter); it is raised only by that crossing (Output
 // fills the FIFO before it counts on one) and cleared by ICR or by filling
 // the FIFO above the level. QEMU's model sends at once and raises it on
-// every byte written: that works too.
+// every byte written: that works too. A burst into an empty FIFO is 15
+// bytes, again one left for the kernel's.
 #pragma once
 
 #include <stdint.h>
@@ -58,7 +59,7 @@ class Uart16550 final : public Uart {
   bool read(char* byte) override;
   unsigned interrupt_causes() override;
   size_t transmit_room() override;
-  void transmit(char byte) override;
+  void transmit(const char* bytes, size_t count) override;
   void set_transmit_interrupt(bool enabled) override;
 
  private:
@@ -77,7 +78,7 @@ class Pl011 final : public Uart {
   unsigned interrupt_causes() override;
   void end_of_interrupt() override;
   size_t transmit_room() override;
-  void transmit(char byte) override;
+  void transmit(const char* bytes, size_t count) override;
   void set_transmit_interrupt(bool enabled) override;
 
  private:
