@@ -288,6 +288,16 @@ void LineDiscipline::write(const char* bytes, size_t length) {
   emit(bytes + start, length - start);
 }
 
+size_t LineDiscipline::write_fitting(const char* bytes, size_t length, size_t room) {
+  size_t n = 0;
+  for (size_t used = 0; n < length; ++n) {
+    used += bytes[n] == '\n' ? 2 : 1;  // "\r\n"
+    if (used > room) break;
+  }
+  write(bytes, n);
+  return n;
+}
+
 void LineDiscipline::echo(const char* bytes, size_t length) {
   if ((mode_ & kModeNoEcho) != 0) return;
   emit(bytes, length);

@@ -88,6 +88,9 @@ class LineDiscipline {
 
   // Bytes a program writes, to the terminal with output processing.
   void write(const char* bytes, size_t length);
+  // write()s the longest prefix of bytes[0..length) whose terminal form
+  // takes at most `room` bytes; returns the prefix's length.
+  size_t write_fitting(const char* bytes, size_t length, size_t room);
 
   // Queues a read of at most `max` bytes (1..kReadMax; more is cut to
   // kReadMax) for `reader`, an id the Sink gets back; completes it at once

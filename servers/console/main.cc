@@ -6,13 +6,15 @@
 //   console [selftest] uart=pl011 mmio=0x3f201000 irq=57   (Raspberry Pi 3)
 //   ... uart=16550 port=0x3f8 irq=4 keyboard=i8042 vga=0xb8000   (PC with a screen)
 //
-// It claims the UART with the hardware resource it was started with: the
-// receive interrupt arrives as MICA_LABEL_IRQ messages on the endpoint, the
-// transmitter is polled. On a PC it also reads the PS/2 keyboard (IRQ 1,
-// into the same line discipline) and shows everything it shows on the
-// serial port in VGA text mode too (pc_console.h). `selftest` reads one
-// line through the line discipline as a client would, shows it and exits,
-// without the router.
+// It claims the UART with the hardware resource it was started with: its
+// interrupt (receive, and transmit while output waits) arrives as
+// MICA_LABEL_IRQ messages on the endpoint. Output goes through a ring the
+// transmit interrupt empties (output.h); a write that does not fit is held,
+// its caller waiting for the answer, until the ring has drained. On a PC
+// it also reads the PS/2 keyboard (IRQ 1, into the same line discipline)
+// and shows everything it shows on the serial port in VGA text mode too
+// (pc_console.h). `selftest` reads one line through the line discipline as
+// a client would, shows it and exits, without the router.
 //
 // Its own messages go to the kernel log (mica_debug_write), not through
 // stdout: libc's stdout may one day be the console itself.
@@ -26,9 +28,11 @@
 #include <mica/calls.h>
 #include <mica/protocol.h>
 #include <mica/startup.h>
+#include <mica/thread.h>
 
 #include "arguments.h"
 #include "line_discipline.h"
+#include "output.h"
 #include "pc_console.h"
 #include "scan_code.h"
 #include "uart.h"
@@ -40,7 +44,8 @@ static_assert(LineDiscipline::kModeRaw == MICA_CONSOLE_MODE_RAW);
 static_assert(LineDiscipline::kModeNoEcho == MICA_CONSOLE_MODE_NO_ECHO);
 
 // IRQ messages queue here (at most one per IRQ: the line stays masked until
-// acknowledged); calls do not take queue space.
+// acknowledged), and the watchdog's check (one at most); calls do not take
+// queue space.
 constexpr uint32_t kEndpointCapacity = 4;
 constexpr uintptr_t kIrqTag = 0x636f6e73;          // "cons"
 constexpr uintptr_t kKeyboardIrqTag = 0x6b626420;  // "kbd "
@@ -50,6 +55,13 @@ constexpr int kInterruptExitCode = 130;
 constexpr uint32_t kSelfTestReader = MICA_HANDLE_INVALID;
 // A sanity bound on one interrupt's drain (a UART that never runs dry).
 constexpr size_t kDrainMax = 65536;
+// A sanity bound on the causes one interrupt reads (each clears one).
+constexpr int kCausesMax = 8;
+// With output waiting and no interrupt for this long, the transmitter is
+// looked at anyway: a lost transmit interrupt stalls output only so long.
+constexpr uint64_t kTransmitStallNs = 50'000'000;
+// The watchdog thread's message: time to look at the transmitter.
+constexpr uintptr_t kLabelTransmitCheck = 0x74786368;  // "txch"
 
 // Payloads of requests (WRITE data): as large as the kernel copies.
 alignas(16) char g_payload[65536];
@@ -83,6 +95,29 @@ bool answer(mica_handle_t reply, intptr_t result, const void* data = nullptr, si
   return mica_ipc_reply_to(reply, &message) == 0;
 }
 
+// The transmit watchdog, a thread of its own: for each message on its
+// endpoint, sleeps kTransmitStallNs, then sends kLabelTransmitCheck to the
+// server's. (Not a mica_wait_many with a timeout in the server's loop: a
+// waiter there woken from another CPU waits for that CPU's next tick, which
+// on SMP cost every transmit interrupt up to 10 ms.)
+struct Watchdog {
+  mica_handle_t own;
+  mica_handle_t server;
+};
+
+void watchdog_main(void* argument) {
+  auto* watchdog = static_cast<Watchdog*>(argument);
+  for (;;) {
+    mica_message arm = {};
+    if (mica_ipc_receive(watchdog->own, &arm, 0) != 0) return;
+    mica_message check = {};
+    check.label = kLabelTransmitCheck;
+    do {
+      (void)mica_sleep(kTransmitStallNs);
+    } while (mica_ipc_send(watchdog->server, &check, MICA_NONBLOCK) == -EAGAIN);
+  }
+}
+
 // The PC's own keyboard and screen, where the board has them.
 struct LocalConsole {
 #if MICA_HAS_PORT_IO
@@ -92,10 +127,15 @@ struct LocalConsole {
 #endif
 };
 
-class Server final : public LineDiscipline::Sink {
+class Server final : public LineDiscipline::Sink, public Output::Client {
  public:
   Server(Uart& uart, mica_handle_t endpoint, mica_handle_t irq, const LocalConsole& local)
-      : uart_(uart), endpoint_(endpoint), irq_(irq), local_(local), discipline_(*this) {}
+      : uart_(uart),
+        endpoint_(endpoint),
+        irq_(irq),
+        local_(local),
+        discipline_(*this),
+        output_(uart, *this) {}
 
   // selftest: queues a read of one line of its own, which ends serve().
   void start_self_test() {
@@ -105,13 +145,16 @@ class Server final : public LineDiscipline::Sink {
     (void)discipline_.add_reader(kSelfTestReader, LineDiscipline::kLineMax);
   }
 
+  // The watchdog's endpoint (watchdog_main), once it runs.
+  void set_watchdog(mica_handle_t endpoint) { watchdog_ = endpoint; }
+
   // Serves until the self test is done (forever without one). Returns the
   // exit code.
   int serve();
 
   // LineDiscipline::Sink.
   void terminal_write(const char* bytes, size_t length) override {
-    for (size_t i = 0; i < length; ++i) uart_.write(bytes[i]);
+    (void)output_.put(bytes, length);
 #if MICA_HAS_PORT_IO
     if (local_.vga != nullptr) local_.vga->write(bytes, length);
 #endif
@@ -119,7 +162,21 @@ class Server final : public LineDiscipline::Sink {
   bool complete_read(uint32_t reader, const char* bytes, size_t length) override;
   void interrupt() override;
 
+  // Output::Client.
+  size_t show(const char* bytes, size_t length, size_t room) override {
+    return discipline_.write_fitting(bytes, length, room);
+  }
+  void write_done(uint32_t writer, size_t written) override {
+    (void)answer(writer, static_cast<intptr_t>(written));
+  }
+
  private:
+  // Has the watchdog send a check in kTransmitStallNs, if it is not due
+  // to already.
+  void arm_watchdog();
+  // The watchdog's check: no transmit interrupt since it was armed, and
+  // output waits.
+  void on_transmit_check();
   void drain();
   void on_irq();
   void drain_keyboard();
@@ -146,6 +203,15 @@ class Server final : public LineDiscipline::Sink {
   // become the foreground (until the shell clears it or reads again).
   bool interrupt_pending_ = false;
   LineDiscipline discipline_;
+  Output output_;
+  mica_handle_t watchdog_ = MICA_HANDLE_INVALID;
+  bool watchdog_armed_ = false;
+  uint32_t self_id_ = static_cast<uint32_t>(mica_get_id(MICA_HANDLE_SELF));
+  // UART interrupts, and their count when the watchdog was armed.
+  uint64_t uart_interrupts_ = 0;
+  uint64_t uart_interrupts_armed_ = 0;
+  // Times the transmitter had room and bytes waited, and no interrupt came.
+  uint64_t transmit_stalls_ = 0;
 
   bool self_test_ = false;
   bool self_test_done_ = false;
@@ -160,6 +226,12 @@ int Server::serve() {
   if (local_.keyboard != nullptr) drain_keyboard();
 #endif
   while (!self_test_done_) {
+    // Whatever the last event queued (echo, output, a held write's turn),
+    // and what the transmitter has room for whatever interrupt it missed.
+    if (output_.pending()) {
+      (void)output_.refill();
+      if (output_.pending()) arm_watchdog();
+    }
     mica_message message = {};
     message.buffer = g_payload;
     message.buffer_size = sizeof(g_payload);
@@ -168,7 +240,9 @@ int Server::serve() {
       log("console: receive: %s\n", strerror(-r));
       return 1;
     }
-    if (message.label == MICA_LABEL_IRQ && message.sender == 0) {
+    if (message.label == kLabelTransmitCheck && message.sender == self_id_) {
+      on_transmit_check();
+    } else if (message.label == MICA_LABEL_IRQ && message.sender == 0) {
       // From the kernel, not a call: which device is in the tag.
       if (message.words[1] == kKeyboardIrqTag) {
         on_keyboard_irq();
@@ -188,13 +262,42 @@ int Server::serve() {
   return 0;
 }
 
+void Server::arm_watchdog() {
+  if (watchdog_armed_ || watchdog_ == MICA_HANDLE_INVALID) return;
+  mica_message arm = {};
+  if (mica_ipc_send(watchdog_, &arm, MICA_NONBLOCK) != 0) return;
+  watchdog_armed_ = true;
+  uart_interrupts_armed_ = uart_interrupts_;
+}
+
+void Server::on_transmit_check() {
+  watchdog_armed_ = false;
+  if (!output_.pending() || uart_interrupts_ != uart_interrupts_armed_) return;
+  if (output_.refill() == 0) return;  // no room: not the interrupt's fault
+  // The transmitter had room, bytes waited, and no interrupt said so.
+  ++transmit_stalls_;
+  if ((transmit_stalls_ & (transmit_stalls_ - 1)) == 0) {
+    log("console: transmit interrupt missing (%llu times): output restarted\n",
+        static_cast<unsigned long long>(transmit_stalls_));
+  }
+}
+
 void Server::drain() {
   char byte;
   for (size_t n = 0; n < kDrainMax && uart_.read(&byte); ++n) discipline_.input(byte);
 }
 
+// The UART's interrupt: the receiver drained, the transmitter left to the
+// refill that follows every event (serve()), which reads its status itself
+// (the kernel's polled writes may have taken a transmit interrupt's cause
+// away, or brought one without it).
 void Server::on_irq() {
-  drain();
+  ++uart_interrupts_;
+  for (int i = 0; i < kCausesMax; ++i) {
+    unsigned causes = uart_.interrupt_causes();
+    if (causes == 0) break;
+    if ((causes & Uart::kCauseReceive) != 0) drain();
+  }
   uart_.end_of_interrupt();
   (void)mica_irq_ack(irq_);
   // A byte that came between the drain and the acknowledgment may have
@@ -275,6 +378,8 @@ void Server::on_read(mica_message& message) {
 
 // WRITE: the payload to the terminal -> words[0] its length. With a reply
 // handle (from the VFS), that handle gets the result and the VFS 0.
+// What does not fit in the output ring is held, and its answer with it:
+// the writer waits until the ring has drained (the VFS does not).
 void Server::on_write(mica_message& message) {
   size_t length = message.data_size;
   if (message.handle != MICA_HANDLE_INVALID &&
@@ -283,12 +388,25 @@ void Server::on_write(mica_message& message) {
     reply_now(-EINVAL);
     return;
   }
-  discipline_.write(g_payload, length);
-  if (message.handle != MICA_HANDLE_INVALID) {
-    (void)answer(message.handle, static_cast<intptr_t>(length));
+  size_t taken = output_.write(g_payload, length);
+  if (taken == length) {
+    if (message.handle != MICA_HANDLE_INVALID) {
+      (void)answer(message.handle, static_cast<intptr_t>(length));
+      reply_now(0);
+    } else {
+      reply_now(static_cast<intptr_t>(length));
+    }
+    return;
+  }
+  mica_handle_t reply = message.handle;
+  if (reply != MICA_HANDLE_INVALID) {
     reply_now(0);
-  } else {
-    reply_now(static_cast<intptr_t>(length));
+  } else if (mica_ipc_reply_defer(&reply) != 0) {
+    reply = MICA_HANDLE_INVALID;  // not a call: nobody waits, the bytes still show
+  }
+  if (!output_.hold(reply, g_payload + taken, length - taken, length)) {
+    // kWritersMax held already, or no memory: a short write.
+    (void)answer(reply, taken != 0 ? static_cast<intptr_t>(taken) : -EAGAIN);
   }
 }
 
@@ -354,6 +472,8 @@ bool Server::complete_read(uint32_t reader, const char* bytes, size_t length) {
 }
 
 void Server::interrupt() {
+  // As a tty flushes its output on ^C: what held writes have not shown.
+  output_.discard_writers();
   if (foreground_count_ == 0) {
     // Nobody to kill yet. If nobody reads either, the shell has just taken
     // a line and is starting it: the ^C is for what it starts.
@@ -388,6 +508,26 @@ uintptr_t map_device(mica_handle_t resource, uint64_t physical, const char* what
     return 0;
   }
   return address + static_cast<uintptr_t>(physical - page);
+}
+
+// Starts the transmit watchdog for `server`, whose endpoint is `endpoint`;
+// without it (a message logged) only events restart a stalled output.
+void start_watchdog(mica_handle_t endpoint, Server* server) {
+  auto* watchdog = new (std::nothrow) Watchdog{MICA_HANDLE_INVALID, endpoint};
+  if (watchdog == nullptr) {
+    log("console: out of memory (no transmit watchdog)\n");
+    return;
+  }
+  int r = mica_endpoint_create(1, &watchdog->own);
+  mica_thread_t thread;
+  if (r == 0) r = mica_thread_spawn(watchdog_main, watchdog, 16 * 1024, &thread);
+  if (r != 0) {
+    log("console: no transmit watchdog: %s\n", strerror(-r));
+    close_if_valid(watchdog->own);
+    delete watchdog;
+    return;
+  }
+  server->set_watchdog(watchdog->own);
 }
 
 // Registers the endpoint with the router as MICA_SERVICE_CONSOLE.
@@ -557,6 +697,7 @@ int run(const Arguments& arguments) {
     log("console: out of memory\n");
     return 1;
   }
+  start_watchdog(endpoint, server);
   if (arguments.selftest) {
     server->start_self_test();
   } else if (mica_handle_t router = mica_startup_handle(MICA_STARTUP_ROUTER);
