@@ -103,6 +103,27 @@ bool parse_arguments(int argc, const char* const* argv, Arguments* out, char* er
         return false;
       }
       a.vga = number;
+    } else if (starts_with(arg, "fb=", &value)) {
+      uint64_t field[5];
+      size_t n = 0;
+      bool ok = a.fb_address == 0;
+      for (const char* at = value; ok && n < 5; ++n) {
+        const char* comma = strchr(at, ',');
+        size_t length = comma != nullptr ? static_cast<size_t>(comma - at) : strlen(at);
+        ok = mica_parse_number(at, length, n == 0 ? ~uint64_t{0} : 0xffffffffu, &field[n]) == 0 &&
+             field[n] != 0 && (comma != nullptr) == (n < 4);
+        at = comma != nullptr ? comma + 1 : at + length;
+      }
+      if (!ok) {
+        snprintf(error, error_size,
+                 "bad or repeated '%s' (fb=ADDRESS,WIDTH,HEIGHT,PITCH,BPP, none of them 0)", arg);
+        return false;
+      }
+      a.fb_address = field[0];
+      a.fb_width = static_cast<uint32_t>(field[1]);
+      a.fb_height = static_cast<uint32_t>(field[2]);
+      a.fb_pitch = static_cast<uint32_t>(field[3]);
+      a.fb_bpp = static_cast<uint32_t>(field[4]);
     } else {
       snprintf(error, error_size, "unknown argument '%s'", arg);
       return false;

@@ -2,6 +2,7 @@
 //
 //   console [selftest] uart=16550 port=PORT irq=IRQ [keyboard=i8042] [vga=ADDRESS]
 //   console [selftest] uart=pl011 mmio=ADDRESS irq=IRQ
+//   ... [fb=ADDRESS,WIDTH,HEIGHT,PITCH,BPP]   (either UART)
 //
 // Numbers are decimal or 0x-prefixed hexadecimal. PC COM1 is
 // `uart=16550 port=0x3f8 irq=4`; the Raspberry Pi 3's PL011 `uart=pl011
@@ -32,6 +33,10 @@ struct Arguments {
   uint32_t irq = 0;
   bool keyboard = false;  // the i8042 PS/2 keyboard as a second input
   uint64_t vga = 0;       // the VGA text buffer's physical address; 0: none
+  // The boot framebuffer (fb=ADDRESS,WIDTH,HEIGHT,PITCH,BPP, which the
+  // router adds when there is one): address 0 for none.
+  uint64_t fb_address = 0;
+  uint32_t fb_width = 0, fb_height = 0, fb_pitch = 0, fb_bpp = 0;
 };
 
 // The usage text, one line per form, each ending in '\n'.

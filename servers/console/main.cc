@@ -31,6 +31,7 @@
 #include <mica/thread.h>
 
 #include "arguments.h"
+#include "framebuffer_text.h"
 #include "line_discipline.h"
 #include "output.h"
 #include "pc_console.h"
@@ -120,6 +121,7 @@ void watchdog_main(void* argument) {
 
 // The PC's own keyboard and screen, where the board has them.
 struct LocalConsole {
+  FramebufferText* framebuffer = nullptr;
 #if MICA_HAS_PORT_IO
   I8042* keyboard = nullptr;
   mica_handle_t keyboard_irq = MICA_HANDLE_INVALID;
@@ -155,6 +157,7 @@ class Server final : public LineDiscipline::Sink, public Output::Client {
   // LineDiscipline::Sink.
   void terminal_write(const char* bytes, size_t length) override {
     (void)output_.put(bytes, length);
+    if (local_.framebuffer != nullptr) local_.framebuffer->write(bytes, length);
 #if MICA_HAS_PORT_IO
     if (local_.vga != nullptr) local_.vga->write(bytes, length);
 #endif
@@ -555,6 +558,38 @@ bool register_service(mica_handle_t router, mica_handle_t endpoint) {
   return true;
 }
 
+// The boot framebuffer of `arguments` as a text console; false (a message
+// logged) if it cannot be had or drawn on.
+bool start_framebuffer(mica_handle_t resource, const Arguments& arguments, LocalConsole* local) {
+  FramebufferText::Geometry g{arguments.fb_width, arguments.fb_height, arguments.fb_pitch,
+                              arguments.fb_bpp};
+  if (!FramebufferText::supported(g)) {
+    log("console: cannot draw on a %ux%u framebuffer of %u bpp\n", g.width, g.height, g.bpp);
+    return false;
+  }
+  uint64_t page = arguments.fb_address & ~uint64_t{MICA_PAGE_SIZE - 1};
+  uint64_t end = arguments.fb_address + uint64_t{g.pitch} * g.height;
+  size_t size =
+      static_cast<size_t>((end - page + MICA_PAGE_SIZE - 1) & ~uint64_t{MICA_PAGE_SIZE - 1});
+  uintptr_t address;
+  int r = mica_vm_allocate(MICA_HANDLE_SELF, 0, size, MICA_PROT_READ, 0, &address);
+  if (r == 0) r = mica_vm_free(MICA_HANDLE_SELF, address, size);
+  if (r == 0) r = mica_mmio_map(resource, page, size, address, &address);
+  if (r != 0) {
+    log("console: cannot map the framebuffer at %#llx: %s\n",
+        static_cast<unsigned long long>(arguments.fb_address), strerror(-r));
+    return false;
+  }
+  auto* pixels = reinterpret_cast<volatile uint8_t*>(address + (arguments.fb_address - page));
+  local->framebuffer = new (std::nothrow) FramebufferText(pixels, g);
+  if (local->framebuffer == nullptr) {
+    log("console: out of memory\n");
+    return false;
+  }
+  local->framebuffer->reset();
+  return true;
+}
+
 #if MICA_HAS_PORT_IO
 // The PS/2 keyboard, its interrupt on `endpoint`; false (a message logged)
 // if there is none or it cannot be had: the serial console goes on alone.
@@ -675,13 +710,16 @@ int run(const Arguments& arguments) {
   uart->enable_receive_interrupt();
 
   LocalConsole local;
-  char also[48] = "";
+  char also[64] = "";
 #if MICA_HAS_PORT_IO
   if (arguments.keyboard && start_keyboard(resource, endpoint, &local)) {
     strcat(also, ", keyboard");
   }
   if (arguments.vga != 0 && start_vga(resource, arguments.vga, &local)) {
     strcat(also, ", vga text");
+  } else if (arguments.fb_address != 0 && start_framebuffer(resource, arguments, &local)) {
+    snprintf(also + strlen(also), sizeof(also) - strlen(also), ", framebuffer %ux%u",
+             arguments.fb_width, arguments.fb_height);
   }
 #else
   if (arguments.keyboard || arguments.vga != 0) {

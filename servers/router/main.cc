@@ -467,7 +467,35 @@ bool start_server(Server& s) {
   Hardware hardware;
   hardware.ranges = s.manifest.hardware;
   hardware.count = s.manifest.hardware_count;
-  mica_handle_t process = start(s.manifest.argv, hardware, s.manifest.ramdisk, s.descriptors);
+  char* const* argv = s.manifest.argv;
+  // The boot framebuffer, if it asks for it and there is one: its memory
+  // joins the ranges, and its geometry the arguments.
+  mica_resource_range ranges[MICA_RESOURCE_MAX_RANGES];
+  char* with_fb[router::kMaxArgs + 2];
+  static char fb_arg[96];
+  struct mica_system_info info = {};
+  if (s.manifest.framebuffer && mica_system_info(&info) == 0 && info.framebuffer_address != 0 &&
+      s.manifest.hardware_count < MICA_RESOURCE_MAX_RANGES) {
+    memcpy(ranges, s.manifest.hardware, sizeof(ranges[0]) * s.manifest.hardware_count);
+    mica_resource_range& fb = ranges[s.manifest.hardware_count];
+    fb = {};
+    fb.kind = MICA_RESOURCE_MMIO;
+    fb.base = info.framebuffer_address & ~uint64_t{0xfff};
+    uint64_t end =
+        info.framebuffer_address + uint64_t{info.framebuffer_pitch} * info.framebuffer_height;
+    fb.size = ((end + 0xfff) & ~uint64_t{0xfff}) - fb.base;
+    hardware.ranges = ranges;
+    hardware.count = s.manifest.hardware_count + 1;
+    snprintf(fb_arg, sizeof(fb_arg), "fb=%#llx,%u,%u,%u,%u",
+             static_cast<unsigned long long>(info.framebuffer_address), info.framebuffer_width,
+             info.framebuffer_height, info.framebuffer_pitch, info.framebuffer_bpp);
+    int n = 0;
+    for (; n < s.manifest.argc; ++n) with_fb[n] = s.manifest.argv[n];
+    with_fb[n++] = fb_arg;
+    with_fb[n] = nullptr;
+    argv = with_fb;
+  }
+  mica_handle_t process = start(argv, hardware, s.manifest.ramdisk, s.descriptors);
   if (process == MICA_HANDLE_INVALID) return false;
   s.process = process;
   s.pid = pid_of(process);

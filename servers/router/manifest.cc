@@ -78,6 +78,8 @@ const char* parse_manifest_line(char* line, ManifestLine* out) {
       options = false;
     } else if (strcmp(word, "ramdisk") == 0) {
       out->ramdisk = true;
+    } else if (strcmp(word, "framebuffer") == 0) {
+      out->framebuffer = true;
     } else {
       if (out->hardware_count == MICA_RESOURCE_MAX_RANGES) return word;
       if (!parse_hardware(word, &out->hardware[out->hardware_count])) return word;

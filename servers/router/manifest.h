@@ -1,7 +1,7 @@
 // One line of the router's manifest (etc/servers, written by GN's
 // server_manifest_line, //build/server.gni):
 //
-//   NAME [ramdisk] [HARDWARE...] [-- ARG...]
+//   NAME [ramdisk] [framebuffer] [HARDWARE...] [-- ARG...]
 //
 // HARDWARE is what the server may claim, turned into the ranges of its own
 // narrowed resource (MICA_SYS_RESOURCE_CREATE): ports=BASE+COUNT,
@@ -23,6 +23,7 @@ struct ManifestLine {
   char* argv[kMaxArgs + 1] = {};  // argv[0] is NAME; null-terminated
   int argc = 0;
   bool ramdisk = false;
+  bool framebuffer = false;  // gets the boot framebuffer, if there is one
   mica_resource_range hardware[MICA_RESOURCE_MAX_RANGES] = {};
   size_t hardware_count = 0;  // 0: the server gets no resource
 };

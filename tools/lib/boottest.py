@@ -137,7 +137,8 @@ def _fsck(disk, work):
 
 
 def _needs_monitor(steps):
-    return any(s.get("keyboard") or s.get("vga_shows") or s.get("vga_text_mode") for s in steps)
+    return any(s.get("keyboard") or s.get("vga_shows") or s.get("vga_text_mode")
+               or s.get("screen_shows") for s in steps)
 
 
 def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=False, work=None):
@@ -175,7 +176,9 @@ def _boot(out_dir, argv, log_path, test, start, conversation, wait_for_exit=Fals
         except (OSError, TimeoutError) as e:
             passed, reason = False, "cannot reach QEMU's monitor: %s" % e
     if passed and conversation:
-        passed, reason = _converse(process, log_path, test, start, conversation, monitor, work)
+        font = os.path.join(out_dir, FONT_PATH)
+        passed, reason = _converse(process, log_path, test, start, conversation, monitor, work,
+                                   font)
     if monitor:
         monitor.close()
     if passed and wait_for_exit:
@@ -271,6 +274,47 @@ class Monitor:
         chars = cells[0::2].decode("cp437", errors="replace")
         return "\n".join(chars[i:i + 80].rstrip() for i in range(0, len(chars), 80))
 
+    def framebuffer_text(self, path, font_path):
+        """The text the console drew on a framebuffer, as 25 lines: the
+        screen (screendump) cut into the 80 x 25 cells of 8 x 16 font
+        pixels (scaled and centred as //servers/console/framebuffer_text.h
+        does), each read as the font's glyph it shows exactly ('?' if
+        none: a cell is read, never guessed)."""
+        if os.path.exists(path):
+            os.remove(path)
+        self.command('screendump "%s"' % path)
+        with open(path, "rb") as f:
+            data = f.read()
+        match = re.match(rb"P6\s+(\d+)\s+(\d+)\s+255\s", data)
+        if not match:
+            raise OSError("screendump wrote no PPM image")
+        width, height = int(match.group(1)), int(match.group(2))
+        pixels = data[match.end():]
+        with open(font_path, "rb") as f:
+            font = f.read()
+        glyphs = {}
+        for code in range(255, 31, -1):  # the lowest code of a shape wins
+            glyphs[font[code * 16:code * 16 + 16]] = bytes([code]).decode("cp437")
+        scale = max(1, min(width // 640, height // 400))
+        left, top = (width - 640 * scale) // 2, (height - 400 * scale) // 2
+        lines = []
+        for row in range(25):
+            line = ""
+            for column in range(80):
+                rows = bytearray()
+                for y in range(16):
+                    bits = 0
+                    at = ((top + (row * 16 + y) * scale) * width
+                          + left + column * 8 * scale) * 3
+                    for x in range(8):
+                        p = at + x * scale * 3
+                        if pixels[p:p + 3] != b"\0\0\0":
+                            bits |= 0x80 >> x
+                    rows.append(bits)
+                line += glyphs.get(bytes(rows), "?")
+            lines.append(line.rstrip())
+        return "\n".join(lines)
+
     def screen_size(self, path):
         """The width and height of the screen as QEMU shows it (screendump)."""
         if os.path.exists(path):
@@ -283,6 +327,9 @@ class Monitor:
             raise OSError("screendump wrote no PPM image")
         return int(match.group(1)), int(match.group(2))
 
+
+# The framebuffer console's font (//third_party/console_font), in OUT_DIR.
+FONT_PATH = "gen/third_party/console_font/font8x16.bin"
 
 KEY_HOLD_MS = 20
 _KEY_NAMES = {
@@ -361,7 +408,7 @@ def _write_serial(process, data, deadline):
     return None
 
 
-def _converse(process, log_path, test, start, steps, monitor=None, work=None):
+def _converse(process, log_path, test, start, steps, monitor=None, work=None, font=None):
     """Types each step's `send` at the shell's next prompt and waits for what
     it `shows` on the serial console, in order, then for what it
     `vga_shows` in the VGA text buffer. Returns (passed, reason)."""
@@ -385,11 +432,11 @@ def _converse(process, log_path, test, start, steps, monitor=None, work=None):
                 return "timeout after %ds %s, waiting for %r" % (test["timeout"], what, marker)
             time.sleep(POLL_SECONDS)
 
-    def wait_for_vga(markers, what):
+    def wait_for_vga(markers, what, read=None):
         # In order, each after the one before it on the screen.
         path = os.path.join(work, "vga.bin")
         while True:
-            screen = monitor.vga_text(path)
+            screen = read() if read else monitor.vga_text(path)
             at, missing = 0, None
             for marker in markers:
                 found = screen.find(marker, at)
@@ -445,6 +492,12 @@ def _converse(process, log_path, test, start, steps, monitor=None, work=None):
         try:
             if step.get("vga_shows"):
                 failure = wait_for_vga([unescape(m) for m in step["vga_shows"]], what)
+                if failure:
+                    return False, failure
+            if step.get("screen_shows"):
+                failure = wait_for_vga(
+                    [unescape(m) for m in step["screen_shows"]], what,
+                    lambda: monitor.framebuffer_text(os.path.join(work, "screen.ppm"), font))
                 if failure:
                     return False, failure
             if step.get("vga_text_mode"):

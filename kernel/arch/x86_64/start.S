@@ -20,6 +20,23 @@ mb2_header:
   .long MB2_ARCH_I386
   .long mb2_header_end - mb2_header
   .long -(MB2_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+  // Console flags tag (type 4, optional): EGA text is supported, so that
+  // GRUB may leave a BIOS machine in VGA text mode (grub.cfg asks it to).
+  .short 4
+  .short 1
+  .long 12
+  .long 2
+  .balign 8
+  // Framebuffer tag (type 5, optional, no preferred mode): a UEFI boot has
+  // no text mode, and this asks GRUB for the firmware's graphics mode
+  // instead of nothing.
+  .short 5
+  .short 1
+  .long 20
+  .long 0
+  .long 0
+  .long 0
+  .balign 8
   // End tag.
   .short 0
   .short 0

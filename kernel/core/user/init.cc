@@ -74,7 +74,16 @@ lib::Result<uintptr_t> write_startup(Process& p, const char* cmdline, const mica
 
 }  // namespace
 
+namespace {
+boot::Framebuffer g_framebuffer;  // written once, before init runs
+}  // namespace
+
+const boot::Framebuffer& boot_framebuffer() {
+  return g_framebuffer;
+}
+
 lib::Result<Process*> start_init(const boot::BootInfo& info) {
+  g_framebuffer = info.framebuffer;
   const boot::BootModule* ramdisk = nullptr;
   for (size_t i = 0; i < info.module_count; ++i) {
     if (lib::streq(info.modules[i].name, "ramdisk")) ramdisk = &info.modules[i];

@@ -20,6 +20,10 @@ class Process;
 // ramdisk. kNotFound without a ramdisk module, kBadFormat for a bad header.
 lib::Result<Process*> start_init(const boot::BootInfo& info);
 
+// The boot loader's framebuffer, as start_init found it (address 0: none),
+// for MICA_SYS_SYSTEM_INFO.
+const boot::Framebuffer& boot_framebuffer();
+
 // Validates a flat image header against the module size; exposed for host
 // tests. On success *text_end etc. are byte offsets from the image base.
 struct FlatLayout {

@@ -8,6 +8,7 @@
 #include <core/time.h>
 #include <core/user/endpoint.h>
 #include <core/user/hardware.h>
+#include <core/user/init.h>
 #include <core/user/memory_mapping.h>
 #include <core/user/process_object.h>
 #include <core/user/socket.h>
@@ -99,6 +100,14 @@ lib::Result<uintptr_t> sys_system_info(SyscallArgs& a) {
   info.processes = process_count();
   info.threads = sched::thread_count();
   info.page_size = kPage;
+  const boot::Framebuffer& fb = boot_framebuffer();
+  if (fb.type == 1) {  // RGB (not indexed colour, not EGA text)
+    info.framebuffer_address = fb.address;
+    info.framebuffer_width = fb.width;
+    info.framebuffer_height = fb.height;
+    info.framebuffer_pitch = fb.pitch;
+    info.framebuffer_bpp = fb.bpp;
+  }
   TRY(copy_out(a.a[0], &info, sizeof(info)));
   return 0;
 }

@@ -49,6 +49,27 @@ TEST(Arguments, PcKeyboardAndVga) {
   EXPECT_EQ(p.arguments.vga, 0xb8000u);
 }
 
+TEST(Arguments, Framebuffer) {
+  Parsed p = parse({"uart=16550", "port=0x3f8", "irq=4", "fb=0x80000000,1280,800,5120,32"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.arguments.fb_address, 0x80000000u);
+  EXPECT_EQ(p.arguments.fb_width, 1280u);
+  EXPECT_EQ(p.arguments.fb_height, 800u);
+  EXPECT_EQ(p.arguments.fb_pitch, 5120u);
+  EXPECT_EQ(p.arguments.fb_bpp, 32u);
+  for (const char* bad :
+       {"fb=0x80000000,1280,800,5120", "fb=0x80000000,1280,800,5120,32,1", "fb=0,1280,800,5120,32",
+        "fb=0x80000000,1280,,5120,32", "fb=0x80000000,1280,800,5120,0",
+        "fb=0x8000000x,1280,800,5120,32", "fb=0x80000000,0x100000000,800,5120,32"}) {
+    Parsed q = parse({"uart=16550", "port=0x3f8", "irq=4", bad});
+    EXPECT_FALSE(q.ok) << bad;
+    EXPECT_NE(q.error.find("fb=ADDRESS,WIDTH,HEIGHT,PITCH,BPP"), std::string::npos) << q.error;
+  }
+  Parsed twice = parse({"uart=16550", "port=0x3f8", "irq=4", "fb=0x1000,640,400,2560,32",
+                        "fb=0x1000,640,400,2560,32"});
+  EXPECT_FALSE(twice.ok);
+}
+
 TEST(Arguments, RaspberryPiPl011WithSelfTest) {
   Parsed p = parse({"selftest", "uart=pl011", "mmio=0x3f201000", "irq=57"});
   ASSERT_TRUE(p.ok) << p.error;

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -103,10 +105,19 @@ TEST(Manifest, LimitsAndEmptyLines) {
   EXPECT_STREQ(parse("").error, "(no name)");
   EXPECT_STREQ(parse("   ").error, "(no name)");
   EXPECT_STREQ(parse("-- a").error, "--");
-  Parsed p = parse("d irq=1 irq=2 irq=3 irq=4 irq=5 irq=6 irq=7 irq=8");
+  // MICA_RESOURCE_MAX_RANGES (12) ranges, not one more.
+  std::string most = "d";
+  for (int i = 1; i <= 12; ++i) most += " irq=" + std::to_string(i);
+  Parsed p = parse(most.c_str());
   EXPECT_EQ(p.error, nullptr);
-  EXPECT_EQ(p.line.hardware_count, 8u);
-  EXPECT_STREQ(parse("d irq=1 irq=2 irq=3 irq=4 irq=5 irq=6 irq=7 irq=8 irq=9").error, "irq=9");
+  EXPECT_EQ(p.line.hardware_count, 12u);
+  std::string too_many = most + " irq=13";
+  EXPECT_STREQ(parse(too_many.c_str()).error, "irq=13");
+  Parsed fb = parse("console framebuffer ramdisk irq=4");
+  EXPECT_EQ(fb.error, nullptr);
+  EXPECT_TRUE(fb.line.framebuffer);
+  EXPECT_TRUE(fb.line.ramdisk);
+  EXPECT_FALSE(parse("console irq=4").line.framebuffer);
   EXPECT_STREQ(parse("d -- 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16").error, "16");
   EXPECT_EQ(parse("d -- 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15").error, nullptr);
 }

@@ -217,6 +217,13 @@ struct mica_system_info {
   uint32_t processes;     // alive
   uint32_t threads;       // alive, kernel threads included
   uint32_t page_size;
+  // The boot loader's linear framebuffer (physical; 0: none, or the VGA
+  // text mode), 0x00RRGGBB pixels of framebuffer_bpp bits.
+  uint64_t framebuffer_address;
+  uint32_t framebuffer_width;
+  uint32_t framebuffer_height;
+  uint32_t framebuffer_pitch;  // bytes per row
+  uint32_t framebuffer_bpp;
 };
 
 // ---- One process (MICA_SYS_PROCESS_INFO) ----
@@ -245,11 +252,11 @@ struct mica_process_info {
 // range (else -EPERM). Init's root resource covers every port, every
 // physical address, every IRQ and the system; MICA_SYS_RESOURCE_CREATE
 // makes narrower ones (never wider: a range outside the parent's is -EPERM).
-#define MICA_RESOURCE_IOPORT 1      // I/O ports [base, base + size), within 0..0xffff (x86)
-#define MICA_RESOURCE_MMIO 2        // physical addresses [base, base + size), page-aligned
-#define MICA_RESOURCE_IRQ 3         // interrupt numbers [base, base + size)
-#define MICA_RESOURCE_SYSTEM 4      // power off and reboot; base and size are 0
-#define MICA_RESOURCE_MAX_RANGES 8  // per resource
+#define MICA_RESOURCE_IOPORT 1       // I/O ports [base, base + size), within 0..0xffff (x86)
+#define MICA_RESOURCE_MMIO 2         // physical addresses [base, base + size), page-aligned
+#define MICA_RESOURCE_IRQ 3          // interrupt numbers [base, base + size)
+#define MICA_RESOURCE_SYSTEM 4       // power off and reboot; base and size are 0
+#define MICA_RESOURCE_MAX_RANGES 12  // per resource
 
 struct mica_resource_range {
   uint32_t kind;      // MICA_RESOURCE_*
