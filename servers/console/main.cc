@@ -711,22 +711,24 @@ int run(const Arguments& arguments) {
 
   LocalConsole local;
   char also[64] = "";
+  bool vga = false;
 #if MICA_HAS_PORT_IO
   if (arguments.keyboard && start_keyboard(resource, endpoint, &local)) {
     strcat(also, ", keyboard");
   }
-  if (arguments.vga != 0 && start_vga(resource, arguments.vga, &local)) {
-    strcat(also, ", vga text");
-  } else if (arguments.fb_address != 0 && start_framebuffer(resource, arguments, &local)) {
-    snprintf(also + strlen(also), sizeof(also) - strlen(also), ", framebuffer %ux%u",
-             arguments.fb_width, arguments.fb_height);
-  }
+  vga = arguments.vga != 0 && start_vga(resource, arguments.vga, &local);
+  if (vga) strcat(also, ", vga text");
 #else
   if (arguments.keyboard || arguments.vga != 0) {
     log("console: keyboard= and vga= need x86 I/O ports\n");
     return 2;
   }
 #endif
+  // Where there is no VGA text (a UEFI machine), the framebuffer.
+  if (!vga && arguments.fb_address != 0 && start_framebuffer(resource, arguments, &local)) {
+    snprintf(also + strlen(also), sizeof(also) - strlen(also), ", framebuffer %ux%u",
+             arguments.fb_width, arguments.fb_height);
+  }
   log("console: %s irq %u%s%s\n", where, arguments.irq, also,
       arguments.selftest ? ", self test" : "");
 
