@@ -446,6 +446,7 @@ def _converse(process, log_path, test, start, steps, monitor=None, work=None):
             if marker in output:
                 return "%r in the output %s:\n%s" % (marker, what, shown)
         for pattern in step.get("matches", []):
+            # A pattern may use what one before it in the step captured.
             pattern = unescape(fill_in(pattern, values))
             try:
                 found = [m for m in map(re.compile(pattern).fullmatch, lines) if m]
@@ -497,7 +498,10 @@ def _converse(process, log_path, test, start, steps, monitor=None, work=None):
             if failure:
                 return False, failure
         if step.get("matches") or step.get("absent"):
-            failure = check_output(step, values, what)
+            try:
+                failure = check_output(step, values, what)
+            except KeyError as e:
+                failure = "%s uses {=%s}, which nothing captured before it" % (what, e.args[0])
             if failure:
                 return False, failure
         if step.get("reboot"):
