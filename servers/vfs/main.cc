@@ -994,12 +994,18 @@ void serve(mica_message& m, char* payload) {
       if (w[0] < n) return reply(-ERANGE);
       return reply(0, c->cwd, n);
     }
-    case MICA_POSIX_MKDIR:
+    case MICA_POSIX_MKDIR: {
       if (path == nullptr) return reply(-EFAULT);
+      // "/" and a mount point exist: EEXIST, as for any directory (mkdir -p
+      // /tmp/d goes on), not resolve_entry's EBUSY.
+      Namespace::Result res;
+      bool exists;
+      if (resolve_entry(c, path, &res, &exists) == -EBUSY && exists) return reply(-EEXIST);
       return on_parent(c, path, [&](Location& d, const char* name, size_t length) {
         uint64_t ino;
         return d.fs->mkdir(d.ino, name, length, static_cast<uint32_t>(w[0]) & ~0022u, &ino);
       });
+    }
     case MICA_POSIX_UNLINK:
       if (path == nullptr) return reply(-EFAULT);
       return on_parent(c, path, [](Location& d, const char* name, size_t length) {

@@ -21,6 +21,17 @@ POLL_SECONDS = 0.1
 # one (a panic right after "ready") before stopping QEMU.
 SETTLE_SECONDS = 1.0
 
+# What the console shows when something went wrong, by the name a test
+# gives in `allow` to expect it (build/images.gni): every boot test fails on
+# these unless it allows them. The kernel's line for a user process it kills
+# on a fault (kernel/core/user/entry.cc), the router's for a program of
+# run= that died of one and for a server it restarts (servers/router).
+TROUBLE_MARKERS = {
+    "panic": ["PANIC"],
+    "fault": [") killed: ", ") died: fault "],
+    "restart": ["; restarting in "],
+}
+
 
 class Result:
     def __init__(self, name, passed, reason, seconds, log, argv):
@@ -39,6 +50,14 @@ def run(out_dir, test, images):
     entries are IMAGES. Returns a Result."""
     start = time.monotonic()
     name = test["name"]
+    allowed = test.get("allow", [])
+    unknown = [a for a in allowed if a not in TROUBLE_MARKERS]
+    if unknown:
+        return Result(name, False, "allow names %r; known: %s" % (
+            unknown[0], ", ".join(sorted(TROUBLE_MARKERS))), 0, "", [])
+    test = dict(test, forbid=list(test["forbid"]) + [
+        m for kind, markers in sorted(TROUBLE_MARKERS.items()) if kind not in allowed
+        for m in markers if m not in test["forbid"]])
     found = [i for i in images if i["name"] == test["image"]]
     methods = [m for i in found for m in i["boot"] if m["name"] == test["boot"]]
     if not methods:
@@ -64,7 +83,8 @@ def run(out_dir, test, images):
             return Result(name, False, "cannot prepare QEMU: %s" % e, 0, "", [])
         passed, reason, log = _boot(out_dir, argv, log_path, test, start,
                                     test.get("conversation") or [],
-                                    wait_for_exit=bool(test.get("second_boot")), work=work)
+                                    wait_for_exit=bool(test.get("second_boot") or
+                                                       test.get("fsck")), work=work)
         if passed and test.get("fsck"):
             for disk in disks:
                 passed, reason = _fsck(disk, work)
@@ -365,6 +385,15 @@ def unescape(text):
     return re.sub(r"\{x([0-9a-fA-F]{2})\}", lambda m: chr(int(m.group(1), 16)), text)
 
 
+_VALUE = re.compile(r"\{=([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill_in(text, values):
+    """TEXT with each {=NAME} replaced by VALUES[NAME] (what an earlier step's
+    `matches` captured); a KeyError names one that was not captured."""
+    return _VALUE.sub(lambda m: values[m.group(1)], text)
+
+
 def step_text(step):
     """What a conversation step types: `send` with its escapes decoded,
     filled up to `length` characters with `repeat`, and a carriage return
@@ -451,9 +480,39 @@ def _converse(process, log_path, test, start, steps, monitor=None, work=None, fo
                     test["timeout"], what, missing, screen)
             time.sleep(POLL_SECONDS * 5)
 
+    def check_output(step, values, what):
+        # The step's output: from its echo to the shell's next prompt.
+        failure = wait_for(PROMPT, what + " (the prompt after it)")
+        if failure:
+            return failure
+        output = _read(log_path)[echoed:position - len(PROMPT)].replace("\r\n", "\n")
+        lines = output.replace("\r", "").split("\n")
+        shown = "\n".join("    > " + line for line in lines if line)
+        for marker in step.get("absent", []):
+            marker = unescape(fill_in(marker, values))
+            if marker in output:
+                return "%r in the output %s:\n%s" % (marker, what, shown)
+        for pattern in step.get("matches", []):
+            # A pattern may use what one before it in the step captured.
+            pattern = unescape(fill_in(pattern, values))
+            try:
+                found = [m for m in map(re.compile(pattern).fullmatch, lines) if m]
+            except re.error as e:
+                return "bad pattern %r %s: %s" % (pattern, what, e)
+            if not found:
+                return "no line of the output %s is %r:\n%s" % (what, pattern, shown)
+            values.update(found[0].groupdict())
+        return None
+
     echoed = 0
+    values = {}  # what `matches` captured, for {=NAME} in later steps
     for number, step in enumerate(steps, 1):
         what = "at step %d (%r)" % (number, step["send"][:60])
+        try:
+            step = dict(step, send=fill_in(step["send"], values),
+                        shows=[fill_in(m, values) for m in step["shows"]])
+        except KeyError as e:
+            return False, "%s uses {=%s}, which no step before it captured" % (what, e.args[0])
         text = step_text(step)
         if step.get("wait_prompt", True):
             # The prompt after the last command (it may come before messages
@@ -483,6 +542,13 @@ def _converse(process, log_path, test, start, steps, monitor=None, work=None, fo
         echoed = position
         for marker in step["shows"]:
             failure = wait_for(unescape(marker), what)
+            if failure:
+                return False, failure
+        if step.get("matches") or step.get("absent"):
+            try:
+                failure = check_output(step, values, what)
+            except KeyError as e:
+                failure = "%s uses {=%s}, which nothing captured before it" % (what, e.args[0])
             if failure:
                 return False, failure
         if step.get("reboot"):
