@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     clock_gettime(CLOCK_MONOTONIC, &now);
     sh::Shell::print(1, "mica: ready (%lld ms after the kernel started)\n",
                      static_cast<long long>(now.tv_sec) * 1000 + now.tv_nsec / 1000000);
+    shell.unset_variable("MICA_READY");  // this shell's, not the ones it starts
   }
   return shell.run_fd(0);
 }
