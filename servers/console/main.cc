@@ -496,15 +496,18 @@ void Server::kill_foreground() {
   foreground_count_ = 0;
 }
 
-// Maps the page holding `physical` (device memory, `what` for messages)
-// somewhere free; returns the address of `physical` in it, or 0.
-uintptr_t map_device(mica_handle_t resource, uint64_t physical, const char* what) {
+// Maps the `size` bytes of device memory at `physical` (`what` for
+// messages) somewhere free; returns the address of `physical`, or 0.
+uintptr_t map_device(mica_handle_t resource, uint64_t physical, const char* what,
+                     uint64_t size = 1) {
   uint64_t page = physical & ~uint64_t{MICA_PAGE_SIZE - 1};
+  size_t length = static_cast<size_t>((physical + size - page + MICA_PAGE_SIZE - 1) &
+                                      ~uint64_t{MICA_PAGE_SIZE - 1});
   // Let the kernel pick a free address, then put the device there instead.
   uintptr_t address;
-  int r = mica_vm_allocate(MICA_HANDLE_SELF, 0, MICA_PAGE_SIZE, MICA_PROT_READ, 0, &address);
-  if (r == 0) r = mica_vm_free(MICA_HANDLE_SELF, address, MICA_PAGE_SIZE);
-  if (r == 0) r = mica_mmio_map(resource, page, MICA_PAGE_SIZE, address, &address);
+  int r = mica_vm_allocate(MICA_HANDLE_SELF, 0, length, MICA_PROT_READ, 0, &address);
+  if (r == 0) r = mica_vm_free(MICA_HANDLE_SELF, address, length);
+  if (r == 0) r = mica_mmio_map(resource, page, length, address, &address);
   if (r != 0) {
     log("console: cannot map the %s at %#llx: %s\n", what,
         static_cast<unsigned long long>(physical), strerror(-r));
@@ -567,20 +570,10 @@ bool start_framebuffer(mica_handle_t resource, const Arguments& arguments, Local
     log("console: cannot draw on a %ux%u framebuffer of %u bpp\n", g.width, g.height, g.bpp);
     return false;
   }
-  uint64_t page = arguments.fb_address & ~uint64_t{MICA_PAGE_SIZE - 1};
-  uint64_t end = arguments.fb_address + uint64_t{g.pitch} * g.height;
-  size_t size =
-      static_cast<size_t>((end - page + MICA_PAGE_SIZE - 1) & ~uint64_t{MICA_PAGE_SIZE - 1});
-  uintptr_t address;
-  int r = mica_vm_allocate(MICA_HANDLE_SELF, 0, size, MICA_PROT_READ, 0, &address);
-  if (r == 0) r = mica_vm_free(MICA_HANDLE_SELF, address, size);
-  if (r == 0) r = mica_mmio_map(resource, page, size, address, &address);
-  if (r != 0) {
-    log("console: cannot map the framebuffer at %#llx: %s\n",
-        static_cast<unsigned long long>(arguments.fb_address), strerror(-r));
-    return false;
-  }
-  auto* pixels = reinterpret_cast<volatile uint8_t*>(address + (arguments.fb_address - page));
+  uintptr_t address =
+      map_device(resource, arguments.fb_address, "framebuffer", uint64_t{g.pitch} * g.height);
+  if (address == 0) return false;
+  auto* pixels = reinterpret_cast<volatile uint8_t*>(address);
   local->framebuffer = new (std::nothrow) FramebufferText(pixels, g);
   if (local->framebuffer == nullptr) {
     log("console: out of memory\n");
