@@ -36,12 +36,6 @@ constexpr uint32_t kMaxThreads = mica::config::kMaxThreads;
 constexpr unsigned kWheelSize = 64;
 constexpr uint64_t kTickNs = 1000000000ull / ktime::kTickHz;
 
-// Ticks to sleep for at least `nanoseconds`: whole ticks, plus one (the
-// current tick is already partly over). No overflow for any input.
-uint64_t ticks_for(uint64_t nanoseconds) {
-  return nanoseconds / kTickNs + (nanoseconds % kTickNs != 0 ? 1 : 0) + 1;
-}
-
 using SleepList = lib::IntrusiveList<Thread, &Thread::sleep_link>;
 using WaitList = lib::IntrusiveList<Thread, &Thread::wait_link>;
 
@@ -53,6 +47,7 @@ struct Cpu {
   Thread* idle = nullptr;
   Thread* previous = nullptr;  // the thread being switched away from
   uint64_t ticks = 0;          // this CPU's timer ticks
+  uint64_t tick_ns = 0;        // the monotonic clock at the last one (0: none yet)
   uint64_t switches = 0;
   bool need_resched = false;
   bool online = false;
@@ -201,6 +196,25 @@ unsigned least_loaded_cpu(const Thread* t) NO_THREAD_SAFETY_ANALYSIS {
   return best;
 }
 
+// The tick of `cpu` that should come first at or after `deadline_ns`
+// (counting whole ticks from the last one), for a sleeper's wake_tick. A
+// tick that comes early or late only wakes the sleeper early or late: the
+// clock, not the tick count, says when a sleep is over (sleep_ns and
+// WaitQueue::wait_until sleep on when woken early).
+uint64_t wake_tick_locked(Cpu& cpu, uint64_t deadline_ns) REQUIRES(cpu.lock) {
+  uint64_t last = cpu.tick_ns;
+  if (last == 0) {
+    // No tick yet to count from: whole ticks from now, plus one (the
+    // current tick is already partly over).
+    uint64_t now = Platform::monotonic_ns();
+    uint64_t left = deadline_ns > now ? deadline_ns - now : 0;
+    return cpu.ticks + left / kTickNs + (left % kTickNs != 0 ? 1 : 0) + 1;
+  }
+  if (deadline_ns <= last) return cpu.ticks + 1;
+  uint64_t after = deadline_ns - last;
+  return cpu.ticks + after / kTickNs + (after % kTickNs != 0 ? 1 : 0);
+}
+
 // ---- Interrupt hooks ----
 
 void on_tick() NO_THREAD_SAFETY_ANALYSIS {
@@ -208,6 +222,7 @@ void on_tick() NO_THREAD_SAFETY_ANALYSIS {
   unsigned index = static_cast<unsigned>(&cpu - g_cpus);
   cpu.lock.acquire();
   ++cpu.ticks;
+  cpu.tick_ns = Platform::monotonic_ns();
   SleepList& bucket = cpu.wheel[cpu.ticks % kWheelSize];
   for (Thread* t = bucket.front(); t != nullptr;) {
     Thread* next = bucket.next_of(t);
@@ -510,13 +525,14 @@ void yield() NO_THREAD_SAFETY_ANALYSIS {
 
 namespace {
 
-void sleep_ticks(uint64_t ticks) NO_THREAD_SAFETY_ANALYSIS {
+// Sleeps in this CPU's wheel until the tick due at `deadline_ns`.
+void sleep_until_tick(uint64_t deadline_ns) NO_THREAD_SAFETY_ANALYSIS {
   uintptr_t flags = Platform::save_and_disable_interrupts();
   Cpu& cpu = this_cpu();
   cpu.lock.acquire();
   Thread* t = cpu.current;
   t->state = ThreadState::kSleeping;
-  t->wake_tick = cpu.ticks + ticks;
+  t->wake_tick = wake_tick_locked(cpu, deadline_ns);
   cpu.wheel[t->wake_tick % kWheelSize].push_back(t);
   schedule_locked(cpu);
   Platform::restore_interrupts(flags);
@@ -560,16 +576,13 @@ void end_sleep(Thread* t) {
 }
 
 void sleep_ns(uint64_t nanoseconds) {
-  // Whole ticks, plus one: the current tick is already partly over. Ticks
-  // that were late arrive in a burst (an emulator behind the host's clock),
-  // so the clock, not the tick count, says when the sleep is over.
+  // Ticks that were late arrive in a burst (an emulator behind the host's
+  // clock), so the clock, not the tick count, says when the sleep is over.
   uint64_t deadline = Platform::monotonic_ns() + nanoseconds;
   if (deadline < nanoseconds) deadline = ~uint64_t{0};
-  for (uint64_t left = nanoseconds;;) {
-    sleep_ticks(ticks_for(left));
-    uint64_t now = Platform::monotonic_ns();
-    if (now >= deadline || current()->kill_pending) return;
-    left = deadline - now;
+  for (;;) {
+    sleep_until_tick(deadline);
+    if (Platform::monotonic_ns() >= deadline || current()->kill_pending) return;
   }
 }
 
@@ -716,11 +729,11 @@ void unblock(Thread* t) {
 
 namespace {
 
-// block(lock) for at most `ticks`: the thread also goes into this CPU's
-// sleep wheel, so the tick makes it runnable if nobody else does first.
+// block(lock), but the thread also goes into this CPU's sleep wheel, so the
+// tick due at `deadline_ns` makes it runnable if nobody else does first.
 // Returns at once if its process is being killed: a kill's end_sleep that
 // came before the thread was in the wheel found nothing to wake.
-void block_ticks(SpinLock& lock, uint64_t ticks) NO_THREAD_SAFETY_ANALYSIS {
+void block_until_tick(SpinLock& lock, uint64_t deadline_ns) NO_THREAD_SAFETY_ANALYSIS {
   Cpu& cpu = this_cpu();
   Thread* t = cpu.current;
   cpu.lock.acquire();
@@ -729,7 +742,7 @@ void block_ticks(SpinLock& lock, uint64_t ticks) NO_THREAD_SAFETY_ANALYSIS {
     return;
   }
   t->state = ThreadState::kBlocked;
-  t->wake_tick = cpu.ticks + ticks;
+  t->wake_tick = wake_tick_locked(cpu, deadline_ns);
   cpu.wheel[t->wake_tick % kWheelSize].push_back(t);
   lock.release();
   schedule_locked(cpu);
@@ -819,10 +832,8 @@ bool WaitQueue::wait_until(SpinLock& lock, uint64_t deadline_ns) NO_THREAD_SAFET
   t->wait_timed = true;
   t->wait_signalled = false;
   waiters_.push_back(t);
-  for (;;) {
-    uint64_t now = Platform::monotonic_ns();
-    if (now >= deadline_ns || t->kill_pending) break;
-    block_ticks(lock, ticks_for(deadline_ns - now));
+  while (Platform::monotonic_ns() < deadline_ns && !t->kill_pending) {
+    block_until_tick(lock, deadline_ns);
     // Back under `lock`. Off the queue: a waker took it (and, if it beat
     // the tick to the wheel, woke it). Still on it: the tick or end_sleep
     // woke it, and no wake has come since (it would have found it here), so
