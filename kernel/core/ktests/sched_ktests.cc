@@ -317,6 +317,48 @@ KTEST(sched, timed_wait_woken_early) {
   KEXPECT(w.waited_ns < 1000000000ull);
 }
 
+// A kill (Process::kill: kill_pending, then end_sleep) ends a timed wait
+// long before its deadline, with false, and off the queue.
+struct KilledWait {
+  SpinLock lock;
+  sched::WaitQueue queue GUARDED_BY(lock);
+  sched::Thread* waiter GUARDED_BY(lock) = nullptr;
+  bool woken = true;
+  bool left_queue = false;
+  uint64_t waited_ns = 0;
+};
+void wait_to_be_killed(void* arg) {
+  auto* k = static_cast<KilledWait*>(arg);
+  SpinLockGuard guard(k->lock);
+  k->waiter = sched::current();
+  uint64_t start = ktime::now_ns();
+  k->woken = k->queue.wait_until(k->lock, start + 5000000000ull);
+  k->waited_ns = ktime::now_ns() - start;
+  k->left_queue = k->queue.empty();
+}
+
+KTEST(sched, timed_wait_ended_by_kill) {
+  KilledWait k;
+  uint64_t affinity = sched::online_cpus() > 1 ? 2 : 1;
+  auto id = sched::spawn("killed-waiter", wait_to_be_killed, &k, {.affinity = affinity});
+  KEXPECT(id.ok());
+  if (!id.ok()) return;
+  sched::Thread* waiter = nullptr;
+  for (int i = 0; i < 1000 && waiter == nullptr; ++i) {
+    sched::sleep_ns(1000000);
+    SpinLockGuard guard(k.lock);
+    waiter = k.waiter;  // set under the lock it sleeps with: it sleeps now
+  }
+  KEXPECT(waiter != nullptr);
+  if (waiter == nullptr) return;
+  __atomic_store_n(&waiter->kill_pending, true, __ATOMIC_SEQ_CST);
+  sched::end_sleep(waiter);
+  KEXPECT(sched::join(id.value()).ok());
+  KEXPECT(!k.woken);
+  KEXPECT(k.left_queue);
+  KEXPECT(k.waited_ns < 1000000000ull);
+}
+
 // Waiters on every CPU wait for 2-3 ticks at a time while wakers on every
 // CPU wake one or all of them: every wake_one that reports a waiter woken
 // is matched by exactly one wait that reports it was woken (no wake lost to
