@@ -3,12 +3,12 @@
 // wait() sleeps on it with a timeout, so a lost or never-raised interrupt
 // costs time, never a hang.
 //
-// The kernel polls timed waits once a tick (TODO(issue 6) in
-// sys_wait_many), so a timed sleep takes 10-20 ms however early the
-// interrupt comes. The drivers therefore poll their status for the first
-// kSpinNs of a wait (a PIO sector under QEMU is ready in well under that) and
-// sleep on the interrupt only after that: slow devices (spin-up, cache
-// flush, card programming) do not keep the CPU busy.
+// The drivers poll their status for the first kSpinNs of a wait (a PIO
+// sector under QEMU is ready in well under that) and sleep on the interrupt
+// only after that: slow devices (spin-up, cache flush, card programming) do
+// not keep the CPU busy. (The spin dates from when the kernel polled timed
+// waits once a tick; an interrupt now ends the sleep at once, and the
+// timeout ends it at the first tick due after it.)
 //
 // TODO: with block_service, this belongs in a drivers library; it waits
 // for that directory.

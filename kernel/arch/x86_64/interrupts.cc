@@ -1,11 +1,10 @@
 // x86_64 interrupt controllers and the timer: the local APIC (its timer
-// calibrated against the PIT) and the I/O APICs, found through the ACPI
-// MADT; the 8259 pair stays remapped and masked. ISA IRQs that user drivers
-// claim (irq_route) are routed through the I/O APIC to the boot CPU.
+// calibrated against the TSC, itself calibrated against the PIT) and the I/O APICs, found through
+// the ACPI MADT; the 8259 pair stays remapped and masked. ISA IRQs that user drivers claim
+// (irq_route) are routed through the I/O APIC to the boot CPU.
 #include <arch/platform.h>
 #include <arch/x86/acpi.h>
 #include <arch/x86/cpu_hooks.h>
-#include <arch/x86/pit.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86_64/per_cpu.h>
 #include <arch/x86_64/trap_frame.h>
@@ -159,6 +158,47 @@ void irq_interrupt(x86_64::TrapFrame& frame) {
   if (handler != nullptr) handler(irq);
 }
 
+// The local APIC timer's count now, and the TSC when it was read: the
+// midpoint of the TSC reads around it, `spread` apart (the uncertainty).
+struct TimerSample {
+  uint32_t count;
+  uint64_t tsc;
+  uint64_t spread;
+};
+TimerSample sample_lapic_timer() {
+  uint64_t before = x86::rdtsc();
+  uint32_t count = lapic_read(kLapicTimerCurrent);
+  uint64_t after = x86::rdtsc();
+  return {count, before + (after - before) / 2, after - before};
+}
+
+// The local APIC timer's rate (divider 16) in Hz, measured against the TSC,
+// which the boot calibrated against the PIT (a second PIT calibration
+// would cost its 30 ms again). The window lasts until the samples'
+// uncertainty is at most 1/10,000 of it, as fine as the TSC's own 10 ms PIT
+// windows: from 0.5 ms (an emulator's exact counters) to 10 ms (where
+// reading the APIC is slow). 0 if the TSC is not calibrated.
+uint64_t calibrate_lapic_timer() {
+  uint64_t tsc_hz = x86::tsc_hz();
+  if (tsc_hz == 0) return 0;
+  lapic_write(kLapicTimerDivide, 0x3);
+  lapic_write(kLapicTimerLvt, 1u << 16);  // masked while measuring
+  lapic_write(kLapicTimerInitial, 0xffffffff);
+  TimerSample start = sample_lapic_timer();
+  uint64_t shortest = tsc_hz / 2000;
+  uint64_t longest = tsc_hz / 100;
+  TimerSample end;
+  uint64_t window;
+  do {
+    Platform::cpu_relax();
+    end = sample_lapic_timer();
+    window = end.tsc - start.tsc;
+  } while (window < longest && (window < shortest || window < 10000 * (start.spread + end.spread)));
+  // About 10 ms of counts at most, times the TSC rate: no overflow while
+  // both rates are below 40 GHz.
+  return uint64_t{start.count - end.count} * tsc_hz / window;
+}
+
 }  // namespace
 
 lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char** name) {
@@ -182,17 +222,7 @@ lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char*
   lapic_write(kLapicSpurious, 0x100 | kSpuriousVector);
   lapic_write(kLapicTaskPriority, 0);
 
-  // Calibrate: count down from the top for 10 ms of PIT time, divider 16.
-  lapic_write(kLapicTimerDivide, 0x3);
-  lapic_write(kLapicTimerLvt, 1u << 16);  // masked while measuring
-  uint64_t best = ~uint64_t{0};
-  for (int i = 0; i < 3; ++i) {
-    lapic_write(kLapicTimerInitial, 0xffffffff);
-    x86::pit_wait_us(10000);
-    uint64_t elapsed = 0xffffffffu - lapic_read(kLapicTimerCurrent);
-    if (elapsed < best) best = elapsed;
-  }
-  uint64_t timer_hz = best * 100;
+  uint64_t timer_hz = calibrate_lapic_timer();
   if (timer_hz < hz) return lib::Status::kNotSupported;
 
   g_tick = tick;
@@ -201,7 +231,7 @@ lib::Result<void> Platform::start_timer(uint32_t hz, void (*tick)(), const char*
   start_lapic_timer();
 
   lib::format(g_timer_name, sizeof(g_timer_name),
-              "local APIC timer at %llu Hz (calibrated against the PIT; %zu CPUs, %zu I/O "
+              "local APIC timer at %llu Hz (calibrated against the TSC; %zu CPUs, %zu I/O "
               "APICs in the MADT), TSC %llu Hz",
               static_cast<unsigned long long>(timer_hz), madt.cpu_count, madt.io_apic_count,
               static_cast<unsigned long long>(x86::tsc_hz()));

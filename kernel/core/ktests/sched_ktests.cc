@@ -239,3 +239,199 @@ KTEST(sched, fair_shares_follow_weights) {
 }
 
 }  // namespace
+
+// ---- Timed waits (WaitQueue::wait_until) ----
+
+// Nothing wakes it: it returns false, not before the deadline, and leaves
+// neither the queue nor a sleep wheel holding it.
+KTEST(sched, timed_wait_times_out) {
+  SpinLock lock;
+  sched::WaitQueue queue;
+  constexpr uint64_t kTimeout = 30000000;
+  uint64_t start = ktime::now_ns();
+  bool woken;
+  {
+    SpinLockGuard guard(lock);
+    woken = queue.wait_until(lock, start + kTimeout);
+    KEXPECT(queue.empty());
+  }
+  uint64_t slept = ktime::now_ns() - start;
+  KEXPECT(!woken);
+  KEXPECT(slept >= kTimeout);
+  KEXPECT(!sched::current()->sleep_link.linked());
+  KEXPECT(!sched::current()->wait_link.linked());
+  // A deadline already past returns at once.
+  {
+    SpinLockGuard guard(lock);
+    KEXPECT(!queue.wait_until(lock, ktime::now_ns()));
+    KEXPECT(queue.empty());
+  }
+}
+
+// A wake long before the deadline ends the wait at once: true, and the
+// thread is out of the sleep wheel (its tick does not wake it again).
+struct EarlyWake {
+  SpinLock lock;
+  sched::WaitQueue queue GUARDED_BY(lock);
+  bool waiting GUARDED_BY(lock) = false;
+  bool woken = false;
+  bool still_in_wheel = false;
+  uint64_t waited_ns = 0;
+};
+void wait_five_seconds(void* arg) {
+  auto* w = static_cast<EarlyWake*>(arg);
+  SpinLockGuard guard(w->lock);
+  w->waiting = true;
+  uint64_t start = ktime::now_ns();
+  w->woken = w->queue.wait_until(w->lock, start + 5000000000ull);
+  w->waited_ns = ktime::now_ns() - start;
+  w->still_in_wheel = sched::current()->sleep_link.linked();
+  w->waiting = false;
+}
+
+KTEST(sched, timed_wait_woken_early) {
+  EarlyWake w;
+  // On another CPU when there is one: the wake crosses CPUs.
+  uint64_t affinity = sched::online_cpus() > 1 ? 2 : 1;
+  auto id = sched::spawn("timed-waiter", wait_five_seconds, &w, {.affinity = affinity});
+  KEXPECT(id.ok());
+  if (!id.ok()) return;
+  for (int i = 0; i < 1000; ++i) {
+    {
+      SpinLockGuard guard(w.lock);
+      if (w.waiting) break;
+    }
+    sched::sleep_ns(1000000);
+  }
+  sched::sleep_ns(20000000);
+  {
+    SpinLockGuard guard(w.lock);
+    KEXPECT(w.queue.wake_one(w.lock));
+    KEXPECT(!w.queue.wake_one(w.lock));  // one waiter, woken once
+  }
+  KEXPECT(sched::join(id.value()).ok());
+  kprintf("ktest:   woken after %llu us of a 5 s wait\n",
+          static_cast<unsigned long long>(w.waited_ns / 1000));
+  KEXPECT(w.woken);
+  KEXPECT(!w.still_in_wheel);
+  KEXPECT(w.waited_ns < 1000000000ull);
+}
+
+// A kill (Process::kill: kill_pending, then end_sleep) ends a timed wait
+// long before its deadline, with false, and off the queue.
+struct KilledWait {
+  SpinLock lock;
+  sched::WaitQueue queue GUARDED_BY(lock);
+  sched::Thread* waiter GUARDED_BY(lock) = nullptr;
+  bool woken = true;
+  bool left_queue = false;
+  uint64_t waited_ns = 0;
+};
+void wait_to_be_killed(void* arg) {
+  auto* k = static_cast<KilledWait*>(arg);
+  SpinLockGuard guard(k->lock);
+  k->waiter = sched::current();
+  uint64_t start = ktime::now_ns();
+  k->woken = k->queue.wait_until(k->lock, start + 5000000000ull);
+  k->waited_ns = ktime::now_ns() - start;
+  k->left_queue = k->queue.empty();
+}
+
+KTEST(sched, timed_wait_ended_by_kill) {
+  KilledWait k;
+  uint64_t affinity = sched::online_cpus() > 1 ? 2 : 1;
+  auto id = sched::spawn("killed-waiter", wait_to_be_killed, &k, {.affinity = affinity});
+  KEXPECT(id.ok());
+  if (!id.ok()) return;
+  sched::Thread* waiter = nullptr;
+  for (int i = 0; i < 1000 && waiter == nullptr; ++i) {
+    sched::sleep_ns(1000000);
+    SpinLockGuard guard(k.lock);
+    waiter = k.waiter;  // set under the lock it sleeps with: it sleeps now
+  }
+  KEXPECT(waiter != nullptr);
+  if (waiter == nullptr) return;
+  __atomic_store_n(&waiter->kill_pending, true, __ATOMIC_SEQ_CST);
+  sched::end_sleep(waiter);
+  KEXPECT(sched::join(id.value()).ok());
+  KEXPECT(!k.woken);
+  KEXPECT(k.left_queue);
+  KEXPECT(k.waited_ns < 1000000000ull);
+}
+
+// Waiters on every CPU wait for 2-3 ticks at a time while wakers on every
+// CPU wake one or all of them: every wake_one that reports a waiter woken
+// is matched by exactly one wait that reports it was woken (no wake lost to
+// a racing timeout, none counted twice), no thread is left on the queue or
+// in a sleep wheel, and every thread finishes.
+struct TimedWaitStress {
+  SpinLock lock;
+  sched::WaitQueue queue GUARDED_BY(lock);
+  uint64_t deadline = 0;
+  uint32_t woken_waits = 0;  // wait_until returned true
+  uint32_t timed_out_waits = 0;
+  uint32_t wakes = 0;  // wake_one returned true, or what wake_all counted
+  uint32_t stray = 0;  // a waiter back with its links still set
+};
+void stress_waiter(void* arg) {
+  auto* s = static_cast<TimedWaitStress*>(arg);
+  sched::Thread* self = sched::current();
+  for (uint32_t i = 0; ktime::now_ns() < s->deadline; ++i) {
+    uint64_t timeout = (i + self->id.index()) % 3 * 10000000ull + 1;  // 2-3 ticks
+    SpinLockGuard guard(s->lock);
+    bool woken = s->queue.wait_until(s->lock, ktime::now_ns() + timeout);
+    __atomic_add_fetch(woken ? &s->woken_waits : &s->timed_out_waits, 1, __ATOMIC_RELAXED);
+    if (self->wait_link.linked() || self->sleep_link.linked()) {
+      __atomic_add_fetch(&s->stray, 1, __ATOMIC_RELAXED);
+    }
+  }
+}
+void stress_waker(void* arg) {
+  auto* s = static_cast<TimedWaitStress*>(arg);
+  for (uint32_t i = 0; ktime::now_ns() < s->deadline; ++i) {
+    {
+      SpinLockGuard guard(s->lock);
+      size_t n = i % 8 == 0 ? s->queue.wake_all(s->lock) : (s->queue.wake_one(s->lock) ? 1 : 0);
+      __atomic_add_fetch(&s->wakes, static_cast<uint32_t>(n), __ATOMIC_RELAXED);
+    }
+    // Mostly right away, sometimes a tick later: wakes land both well
+    // before and right at the waiters' deadlines.
+    if (i % 16 == 0) {
+      sched::sleep_ns(1);
+    } else {
+      sched::yield();
+    }
+  }
+}
+
+KTEST(sched, timed_wait_race_stress) {
+  TimedWaitStress s;
+  unsigned cpus = sched::online_cpus();
+  uint64_t seconds = ktest::stress_seconds() < 2 ? ktest::stress_seconds() : 2;
+  s.deadline = ktime::now_ns() + seconds * 1000000000ull;
+  constexpr unsigned kWaitersPerCpu = 4;
+  sched::ThreadId ids[mica::config::kMaxCpus * (kWaitersPerCpu + 1)];
+  unsigned spawned = 0;
+  for (unsigned c = 0; c < cpus; ++c) {
+    uint64_t affinity = uint64_t{1} << c;
+    for (unsigned i = 0; i < kWaitersPerCpu; ++i) {
+      auto id = sched::spawn("stress-waiter", stress_waiter, &s, {.affinity = affinity});
+      KEXPECT(id.ok());
+      if (id.ok()) ids[spawned++] = id.value();
+    }
+    auto id = sched::spawn("stress-waker", stress_waker, &s, {.affinity = affinity});
+    KEXPECT(id.ok());
+    if (id.ok()) ids[spawned++] = id.value();
+  }
+  for (unsigned i = 0; i < spawned; ++i) KEXPECT(sched::join(ids[i]).ok());
+  kprintf("ktest:   %u waits woken, %u timed out, %u wakes, on %u CPUs\n",
+          __atomic_load_n(&s.woken_waits, __ATOMIC_RELAXED),
+          __atomic_load_n(&s.timed_out_waits, __ATOMIC_RELAXED),
+          __atomic_load_n(&s.wakes, __ATOMIC_RELAXED), cpus);
+  KEXPECT(s.woken_waits == s.wakes);
+  KEXPECT(s.woken_waits > 0);
+  KEXPECT(s.timed_out_waits > 0);
+  KEXPECT(s.stray == 0);
+  SpinLockGuard guard(s.lock);
+  KEXPECT(s.queue.empty());
+}

@@ -34,6 +34,7 @@ using Policy = Choose<mica::config::kSchedulerPolicy == mica::config::SchedulerP
 constexpr unsigned kMaxCpus = mica::config::kMaxCpus;
 constexpr uint32_t kMaxThreads = mica::config::kMaxThreads;
 constexpr unsigned kWheelSize = 64;
+constexpr uint64_t kTickNs = 1000000000ull / ktime::kTickHz;
 
 using SleepList = lib::IntrusiveList<Thread, &Thread::sleep_link>;
 using WaitList = lib::IntrusiveList<Thread, &Thread::wait_link>;
@@ -46,6 +47,7 @@ struct Cpu {
   Thread* idle = nullptr;
   Thread* previous = nullptr;  // the thread being switched away from
   uint64_t ticks = 0;          // this CPU's timer ticks
+  uint64_t tick_ns = 0;        // the monotonic clock at the last one (0: none yet)
   uint64_t switches = 0;
   bool need_resched = false;
   bool online = false;
@@ -194,6 +196,25 @@ unsigned least_loaded_cpu(const Thread* t) NO_THREAD_SAFETY_ANALYSIS {
   return best;
 }
 
+// The tick of `cpu` that should come first at or after `deadline_ns`
+// (counting whole ticks from the last one), for a sleeper's wake_tick. A
+// tick that comes early or late only wakes the sleeper early or late: the
+// clock, not the tick count, says when a sleep is over (sleep_ns and
+// WaitQueue::wait_until sleep on when woken early).
+uint64_t wake_tick_locked(Cpu& cpu, uint64_t deadline_ns) REQUIRES(cpu.lock) {
+  uint64_t last = cpu.tick_ns;
+  if (last == 0) {
+    // No tick yet to count from: whole ticks from now, plus one (the
+    // current tick is already partly over).
+    uint64_t now = Platform::monotonic_ns();
+    uint64_t left = deadline_ns > now ? deadline_ns - now : 0;
+    return cpu.ticks + left / kTickNs + (left % kTickNs != 0 ? 1 : 0) + 1;
+  }
+  if (deadline_ns <= last) return cpu.ticks + 1;
+  uint64_t after = deadline_ns - last;
+  return cpu.ticks + after / kTickNs + (after % kTickNs != 0 ? 1 : 0);
+}
+
 // ---- Interrupt hooks ----
 
 void on_tick() NO_THREAD_SAFETY_ANALYSIS {
@@ -201,6 +222,7 @@ void on_tick() NO_THREAD_SAFETY_ANALYSIS {
   unsigned index = static_cast<unsigned>(&cpu - g_cpus);
   cpu.lock.acquire();
   ++cpu.ticks;
+  cpu.tick_ns = Platform::monotonic_ns();
   SleepList& bucket = cpu.wheel[cpu.ticks % kWheelSize];
   for (Thread* t = bucket.front(); t != nullptr;) {
     Thread* next = bucket.next_of(t);
@@ -503,13 +525,14 @@ void yield() NO_THREAD_SAFETY_ANALYSIS {
 
 namespace {
 
-void sleep_ticks(uint64_t ticks) NO_THREAD_SAFETY_ANALYSIS {
+// Sleeps in this CPU's wheel until the tick due at `deadline_ns`.
+void sleep_until_tick(uint64_t deadline_ns) NO_THREAD_SAFETY_ANALYSIS {
   uintptr_t flags = Platform::save_and_disable_interrupts();
   Cpu& cpu = this_cpu();
   cpu.lock.acquire();
   Thread* t = cpu.current;
   t->state = ThreadState::kSleeping;
-  t->wake_tick = cpu.ticks + ticks;
+  t->wake_tick = wake_tick_locked(cpu, deadline_ns);
   cpu.wheel[t->wake_tick % kWheelSize].push_back(t);
   schedule_locked(cpu);
   Platform::restore_interrupts(flags);
@@ -517,38 +540,49 @@ void sleep_ticks(uint64_t ticks) NO_THREAD_SAFETY_ANALYSIS {
 
 }  // namespace
 
-void end_sleep(Thread* t) NO_THREAD_SAFETY_ANALYSIS {
-  uintptr_t flags = Platform::save_and_disable_interrupts();
+namespace {
+
+// Takes `t` out of the sleep wheel it is in and makes it runnable, if it is
+// still there (sleep_ns, or a timed wait); false if it is not (the tick or
+// another caller took it first). Whoever gets true is the one who wakes it.
+// Interrupts masked.
+bool end_sleep_masked(Thread* t) NO_THREAD_SAFETY_ANALYSIS {
   // A sleeping thread is in the wheel of the CPU it last ran on, which
   // nobody changes while it sleeps: that CPU's lock says whether it still
-  // does.
+  // does. A thread in a wheel is off every CPU (it went in under that CPU's
+  // lock, held until its context was saved): no on_cpu wait.
   unsigned index = __atomic_load_n(&t->entity.cpu, __ATOMIC_RELAXED);
+  if (index >= kMaxCpus) return false;
+  Cpu& cpu = g_cpus[index];
+  cpu.lock.acquire();
+  bool taken = t->entity.cpu == index && t->sleep_link.linked() &&
+               (t->state == ThreadState::kSleeping || t->state == ThreadState::kBlocked);
   bool kick = false;
-  if (index < kMaxCpus) {
-    Cpu& cpu = g_cpus[index];
-    cpu.lock.acquire();
-    if (t->state == ThreadState::kSleeping && t->entity.cpu == index && t->sleep_link.linked()) {
-      cpu.wheel[t->wake_tick % kWheelSize].remove(t);
-      make_runnable_locked(cpu, index, t);
-      kick = cpu.need_resched;
-    }
-    cpu.lock.release();
+  if (taken) {
+    cpu.wheel[t->wake_tick % kWheelSize].remove(t);
+    make_runnable_locked(cpu, index, t);
+    kick = cpu.need_resched;
   }
+  cpu.lock.release();
   if (kick && index != Platform::current_cpu()) Platform::send_ipi(index, arch::Ipi::kReschedule);
-  Platform::restore_interrupts(flags);
+  return taken;
+}
+
+}  // namespace
+
+void end_sleep(Thread* t) {
+  InterruptsMasked masked;
+  (void)end_sleep_masked(t);
 }
 
 void sleep_ns(uint64_t nanoseconds) {
-  // Whole ticks, plus one: the current tick is already partly over. Ticks
-  // that were late arrive in a burst (an emulator behind the host's clock),
-  // so the clock, not the tick count, says when the sleep is over.
+  // Ticks that were late arrive in a burst (an emulator behind the host's
+  // clock), so the clock, not the tick count, says when the sleep is over.
   uint64_t deadline = Platform::monotonic_ns() + nanoseconds;
   if (deadline < nanoseconds) deadline = ~uint64_t{0};
-  for (uint64_t left = nanoseconds;;) {
-    sleep_ticks((left * ktime::kTickHz + 999999999ull) / 1000000000ull + 1);
-    uint64_t now = Platform::monotonic_ns();
-    if (now >= deadline || current()->kill_pending) return;
-    left = deadline - now;
+  for (;;) {
+    sleep_until_tick(deadline);
+    if (Platform::monotonic_ns() >= deadline || current()->kill_pending) return;
   }
 }
 
@@ -695,6 +729,30 @@ void unblock(Thread* t) {
 
 namespace {
 
+// block(lock), but the thread also goes into this CPU's sleep wheel, so the
+// tick due at `deadline_ns` makes it runnable if nobody else does first.
+// Returns at once if its process is being killed: a kill's end_sleep that
+// came before the thread was in the wheel found nothing to wake.
+void block_until_tick(SpinLock& lock, uint64_t deadline_ns) NO_THREAD_SAFETY_ANALYSIS {
+  Cpu& cpu = this_cpu();
+  Thread* t = cpu.current;
+  cpu.lock.acquire();
+  if (t->kill_pending) {
+    cpu.lock.release();
+    return;
+  }
+  t->state = ThreadState::kBlocked;
+  t->wake_tick = wake_tick_locked(cpu, deadline_ns);
+  cpu.wheel[t->wake_tick % kWheelSize].push_back(t);
+  lock.release();
+  schedule_locked(cpu);
+  lock.acquire();
+}
+
+}  // namespace
+
+namespace {
+
 // What schedule_locked does after the policy's pick, with `target` as the
 // pick: no run-queue pass, the CPU goes straight to it. `target` is blocked,
 // off every CPU and allowed on this one; `switch_to(prev, target)` switches.
@@ -769,22 +827,62 @@ void WaitQueue::wait(SpinLock& lock) NO_THREAD_SAFETY_ANALYSIS {
   block(lock);
 }
 
+bool WaitQueue::wait_until(SpinLock& lock, uint64_t deadline_ns) NO_THREAD_SAFETY_ANALYSIS {
+  Thread* t = current();
+  t->wait_timed = true;
+  t->wait_signalled = false;
+  waiters_.push_back(t);
+  while (Platform::monotonic_ns() < deadline_ns && !t->kill_pending) {
+    block_until_tick(lock, deadline_ns);
+    // Back under `lock`. Off the queue: a waker took it (and, if it beat
+    // the tick to the wheel, woke it). Still on it: the tick or end_sleep
+    // woke it, and no wake has come since (it would have found it here), so
+    // sleeping on is safe if the clock says it is early (late ticks come in
+    // bursts).
+    if (!t->wait_link.linked()) break;
+  }
+  if (t->wait_link.linked()) waiters_.remove(t);
+  t->wait_timed = false;
+  return t->wait_signalled;
+}
+
+namespace {
+
+// Wakes `t`, just taken off a wait queue under that queue's lock: false if
+// it is in a timed wait whose tick (or end_sleep) already woke it, so that
+// the wake may go to another waiter. Interrupts masked.
+bool wake_waiter(Thread* t) {
+  if (!t->wait_timed) {
+    wake(t);
+    return true;
+  }
+  // Whoever takes it out of the wheel makes it runnable. It reads
+  // wait_signalled under the queue's lock, which we hold: setting it after
+  // the wake is early enough.
+  if (!end_sleep_masked(t)) return false;
+  t->wait_signalled = true;
+  return true;
+}
+
+}  // namespace
+
 bool WaitQueue::wake_thread(SpinLock&, Thread* t) NO_THREAD_SAFETY_ANALYSIS {
   for (Thread* w = waiters_.front(); w != nullptr; w = waiters_.next_of(w)) {
     if (w == t) {
       waiters_.remove(t);
-      wake(t);
-      return true;
+      return wake_waiter(t);
     }
   }
   return false;
 }
 
 bool WaitQueue::wake_one(SpinLock&) NO_THREAD_SAFETY_ANALYSIS {
-  Thread* t = waiters_.pop_front();
-  if (t == nullptr) return false;
-  wake(t);
-  return true;
+  // Each pass takes one waiter off: bounded by the queue's length, and a
+  // waiter passed over is already awake.
+  while (Thread* t = waiters_.pop_front()) {
+    if (wake_waiter(t)) return true;
+  }
+  return false;
 }
 
 size_t WaitQueue::wake_all(SpinLock& lock) {

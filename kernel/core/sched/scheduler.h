@@ -45,8 +45,9 @@ void yield();
 // Sleeps for at least `nanoseconds` (rounded up to whole ticks), or until
 // the thread's process is killed (end_sleep).
 void sleep_ns(uint64_t nanoseconds);
-// Wakes `t` now if it is in sleep_ns (its process is being killed: it
-// returns early, seeing kill_pending); nothing otherwise. `t` must stay
+// Wakes `t` now if it is in sleep_ns or WaitQueue::wait_until (its process
+// is being killed: it returns early, seeing kill_pending); nothing
+// otherwise. `t` must stay
 // alive meanwhile (its process's lock held).
 void end_sleep(Thread* t);
 // Ends the calling thread. A joinable thread stays (without its stack) until
@@ -125,6 +126,15 @@ bool with_thread(ThreadId id, F visit) {
 class WaitQueue {
  public:
   void wait(SpinLock& lock) REQUIRES(lock);
+  // wait(lock), but for no longer than until the monotonic clock reads
+  // `deadline_ns` (rounded up to whole ticks; no polling: the thread sleeps
+  // on the queue and in the sleep wheel at once, and whichever wakes it
+  // first takes it off both), and no longer than until its process is
+  // killed (end_sleep). True if a wake_*() woke it; false if the deadline
+  // passed or the process is being killed, or — rarely — if a wake raced
+  // the deadline's tick (and went to another waiter). Like wait(), the
+  // caller rechecks its condition and the clock.
+  bool wait_until(SpinLock& lock, uint64_t deadline_ns) REQUIRES(lock);
   bool wake_one(SpinLock& lock) REQUIRES(lock);
   size_t wake_all(SpinLock& lock) REQUIRES(lock);
   // Wakes `t` if it waits here (a kill cancelling the wait); O(waiters).

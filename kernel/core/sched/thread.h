@@ -73,6 +73,12 @@ struct Thread {
 
   lib::ListLink sleep_link;  // a CPU's sleep wheel
   uint64_t wake_tick = 0;
+  // A timed wait (WaitQueue::wait_until): the thread is on a wait queue and
+  // in the sleep wheel of the CPU it blocked on at once. Whoever takes it out
+  // of the wheel (under that CPU's lock) wakes it: the tick, end_sleep or a
+  // waker, which then sets wait_signalled. Both guarded by the queue's lock.
+  bool wait_timed = false;
+  bool wait_signalled = false;
   lib::ListLink wait_link;         // a wait queue, or the zombie list
   uint64_t run_ticks = 0;          // ticks spent running (accounting, tests)
   uint64_t runnable_since_ns = 0;  // when it last became runnable (latency)

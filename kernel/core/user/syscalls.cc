@@ -862,14 +862,14 @@ lib::Result<uintptr_t> sys_wait_many(SyscallArgs& a) {
       status = Status::kNoProcess;
       break;
     }
-    if (deadline != ~uint64_t{0}) {
-      // TODO(issue 6): timed waits in the wait queue itself; until then a
-      // timed wait polls once a tick.
-      sched::sleep_ns(1);
-      continue;
-    }
     SpinLockGuard guard(SignalWait::lock);
-    if (SignalWait::generation == generation) SignalWait::queue.wait(SignalWait::lock);
+    // A change since the signals were read bumped the generation: look again.
+    if (SignalWait::generation != generation) continue;
+    if (deadline == ~uint64_t{0}) {
+      SignalWait::queue.wait(SignalWait::lock);
+    } else {
+      (void)SignalWait::queue.wait_until(SignalWait::lock, deadline);
+    }
   }
   for (size_t i = 0; i < count; ++i) objects[i]->unref();
   auto copied = copy_out(a.a[0], items, sizeof(mica_wait_item) * count);

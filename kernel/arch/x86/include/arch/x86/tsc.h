@@ -11,7 +11,8 @@ inline uint64_t rdtsc() {
   return (uint64_t{high} << 32) | low;
 }
 
-// Measures the TSC frequency over 10 ms of PIT time; returns it in Hz.
+// Measures the TSC frequency over 10 ms windows of PIT time (the best of
+// two that agree, or of three); returns it in Hz.
 uint64_t tsc_calibrate();
 uint64_t tsc_hz();
 
