@@ -81,21 +81,62 @@ bool FrameAllocator::is_free(uint64_t frame) const {
 }
 
 uint64_t FrameAllocator::add_free_range(uint64_t first_frame, uint64_t count) {
+  return change_range(first_frame, count, true);
+}
+
+uint64_t FrameAllocator::reserve_range(uint64_t first_frame, uint64_t count) {
+  return change_range(first_frame, count, false);
+}
+
+// A word of bits at a time (the boot frees every frame of the machine:
+// one at a time that was 130,000 calls on a 512 MiB PC).
+uint64_t FrameAllocator::change_range(uint64_t first_frame, uint64_t count, bool free) {
+  uint64_t limit = base_frame_ + frame_count_;
+  uint64_t begin = first_frame < base_frame_ ? base_frame_ : first_frame;
+  uint64_t end = count > limit - first_frame || first_frame > limit ? limit : first_frame + count;
+  if (begin >= end) return 0;
   uint64_t changed = 0;
-  for (uint64_t frame = first_frame; frame < first_frame + count; ++frame) {
-    if (frame < base_frame_ || frame - base_frame_ >= frame_count_) continue;
-    if (set_state(frame - base_frame_, true)) ++changed;
+  for (uint64_t i = begin - base_frame_, stop = end - base_frame_; i < stop;) {
+    uint64_t shift = i % 64;
+    uint64_t n = 64 - shift < stop - i ? 64 - shift : stop - i;
+    uint64_t mask = (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1) << shift;
+    uint64_t& word = level_[0][i / 64];
+    bool was_empty = word == 0;
+    if (free) {
+      changed += static_cast<uint64_t>(__builtin_popcountll(mask & ~word));
+      word |= mask;
+      if (was_empty && word != 0) summarize(i / 64, true);
+    } else {
+      changed += static_cast<uint64_t>(__builtin_popcountll(mask & word));
+      word &= ~mask;
+      if (!was_empty && word == 0) summarize(i / 64, false);
+    }
+    i += n;
+  }
+  if (free) {
+    free_frames_ += changed;
+  } else {
+    free_frames_ -= changed;
   }
   return changed;
 }
 
-uint64_t FrameAllocator::reserve_range(uint64_t first_frame, uint64_t count) {
-  uint64_t changed = 0;
-  for (uint64_t frame = first_frame; frame < first_frame + count; ++frame) {
-    if (frame < base_frame_ || frame - base_frame_ >= frame_count_) continue;
-    if (set_state(frame - base_frame_, false)) ++changed;
+// The summary levels above level 0's word `index`, which just became
+// non-empty (or empty).
+void FrameAllocator::summarize(uint64_t index, bool nonempty) {
+  for (unsigned level = 1; level < level_count_; ++level) {
+    uint64_t& word = level_[level][index / 64];
+    uint64_t bit = uint64_t{1} << (index % 64);
+    bool was_empty = word == 0;
+    if (nonempty) {
+      word |= bit;
+      if (!was_empty) break;
+    } else {
+      word &= ~bit;
+      if (word != 0) break;
+    }
+    index /= 64;
   }
-  return changed;
 }
 
 lib::Result<uint64_t> FrameAllocator::allocate() {

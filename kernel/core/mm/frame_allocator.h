@@ -67,6 +67,8 @@ class FrameAllocator {
   // Sets (free) or clears (used) the bit of frame index `index` and keeps the
   // summaries consistent. Returns false if it already had that state.
   bool set_state(uint64_t index, bool free);
+  uint64_t change_range(uint64_t first_frame, uint64_t count, bool free);
+  void summarize(uint64_t index, bool nonempty);
 
   uint64_t* level_[kMaxLevels] = {};
   uint64_t level_words_[kMaxLevels] = {};

@@ -147,3 +147,46 @@ TEST(FrameAllocator, RandomAgainstModel) {
 }
 
 }  // namespace
+
+namespace {
+
+// Ranges (a word of bits at a time) against a model kept frame by frame:
+// random ranges that straddle words, the managed window's ends and beyond
+// it; the free set, the counts and the summaries (an allocation finds
+// every free frame, the lowest first) must agree.
+TEST(FrameAllocator, RangesMatchAFrameByFrameModel) {
+  constexpr uint64_t kBase = 100, kFrames = 70000;  // 3 levels
+  Fixture f(kFrames, kBase);
+  std::vector<bool> model(kFrames, false);
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 400; ++round) {
+    uint64_t first = random() % (kFrames + 300);
+    uint64_t count = random() % 5 == 0 ? random() % 20000 : random() % 200;
+    if (round % 50 == 0) count = ~uint64_t{0} - first + 5;  // wraps: clipped
+    bool free = random() % 2 == 0;
+    uint64_t expected = 0;
+    for (uint64_t frame = first; frame - first < count && frame < kBase + kFrames; ++frame) {
+      if (frame < kBase) continue;
+      if (model[frame - kBase] != free) ++expected;
+      model[frame - kBase] = free;
+    }
+    uint64_t changed =
+        free ? f.allocator.add_free_range(first, count) : f.allocator.reserve_range(first, count);
+    ASSERT_EQ(changed, expected) << "round " << round;
+  }
+  uint64_t free_count = 0;
+  for (uint64_t i = 0; i < kFrames; ++i) {
+    ASSERT_EQ(f.allocator.is_free(kBase + i), model[i]) << i;
+    free_count += model[i];
+  }
+  EXPECT_EQ(f.allocator.free_frames(), free_count);
+  for (uint64_t i = 0; i < kFrames; ++i) {
+    if (!model[i]) continue;
+    auto frame = f.allocator.allocate();
+    ASSERT_TRUE(frame.ok());
+    ASSERT_EQ(frame.value(), (kBase + i) * kPageSize);
+  }
+  EXPECT_EQ(f.allocator.allocate().status(), Status::kNoMemory);
+}
+
+}  // namespace
