@@ -302,8 +302,10 @@ uint32_t fs_id(FileSystem* fs) {
 
 // The console server's endpoint. One that died is being restarted by the
 // router: wait for it up to 3 s once it has been seen (before that, there
-// may be none: writes go to the kernel log).
-bool console_endpoint(mica_handle_t* out) {
+// may be none: writes go to the kernel log), or always for `reader`: a
+// VFS restarted with the console has seen none yet, and a read must not
+// end (as at end of file) because the console is a moment late.
+bool console_endpoint(mica_handle_t* out, bool reader = false) {
   static bool seen = false;
   if (g_console != MICA_HANDLE_INVALID) {
     // A console that ended would fail the call and drop the reply handle
@@ -318,7 +320,7 @@ bool console_endpoint(mica_handle_t* out) {
   for (int i = 0; g_console == MICA_HANDLE_INVALID; ++i) {
     if (mica_service_lookup(MICA_SERVICE_CONSOLE, &g_console) == 0) break;
     g_console = MICA_HANDLE_INVALID;
-    if (!seen || i == 150) return false;
+    if (!(seen || reader) || i == 150) return false;
     mica_sleep(20000000);
   }
   seen = true;
@@ -331,7 +333,7 @@ bool console_endpoint(mica_handle_t* out) {
 bool forward_to_console(uintptr_t label, uintptr_t word, const void* data, size_t size) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     mica_handle_t console;
-    if (!console_endpoint(&console)) return false;
+    if (!console_endpoint(&console, label == MICA_CONSOLE_READ)) return false;
     mica_handle_t reply_handle;
     if (mica_ipc_reply_defer(&reply_handle) != 0) return false;
     mica_message m = {};
