@@ -49,26 +49,20 @@ lib::Result<void> FrameAllocator::init(uint64_t base_frame, uint64_t frame_count
 }
 
 bool FrameAllocator::set_state(uint64_t index, bool free) {
-  for (unsigned level = 0; level < level_count_; ++level) {
-    uint64_t& word = level_[level][index / 64];
-    uint64_t bit = uint64_t{1} << (index % 64);
-    bool was_empty = word == 0;
-    if (free) {
-      if (level == 0 && (word & bit) != 0) return false;
-      word |= bit;
-      // The summary above changes only if this word just gained its first bit.
-      if (!was_empty) break;
-    } else {
-      if (level == 0 && (word & bit) == 0) return false;
-      word &= ~bit;
-      // ... or just lost its last one.
-      if (word != 0) break;
-    }
-    index /= 64;
-  }
+  uint64_t& word = level_[0][index / 64];
+  uint64_t bit = uint64_t{1} << (index % 64);
+  bool was_empty = word == 0;
   if (free) {
+    if ((word & bit) != 0) return false;
+    word |= bit;
+    // The summary above changes only if this word just gained its first bit.
+    if (was_empty) summarize(index / 64, true);
     ++free_frames_;
   } else {
+    if ((word & bit) == 0) return false;
+    word &= ~bit;
+    // ... or just lost its last one.
+    if (word == 0) summarize(index / 64, false);
     --free_frames_;
   }
   return true;
