@@ -158,7 +158,7 @@ struct Server* server_of(uint32_t pid);
 // closes the process's descriptors when it ends. A message, not a call
 // (<mica/protocol.h>, MICA_VFS_SHUTDOWN): the process has the console as
 // 0, 1 and 2 whether the VFS has read it yet or not.
-void give_descriptors(mica_handle_t process, uint32_t pid) {
+void tell_vfs_of(mica_handle_t process, uint32_t pid) {
   Service* vfs = find_service(MICA_SERVICE_VFS);
   if (vfs == nullptr) return;
   mica_message m = {};
@@ -239,7 +239,7 @@ mica_handle_t start(char* const argv[], const Hardware& hardware, bool ramdisk, 
   struct Prepare {
     bool descriptors;
     static int run(void* context, mica_handle_t process) {
-      if (static_cast<Prepare*>(context)->descriptors) give_descriptors(process, pid_of(process));
+      if (static_cast<Prepare*>(context)->descriptors) tell_vfs_of(process, pid_of(process));
       return 0;
     }
   } prepare{descriptors};
